@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LadderConfig(AppConfig):
+    name = "innoregion.apps.ladder"
+    label = "ladder"

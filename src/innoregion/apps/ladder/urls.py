@@ -1,0 +1,3 @@
+app_name = "ladder"
+
+urlpatterns: list = []

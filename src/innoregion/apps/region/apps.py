@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegionConfig(AppConfig):
+    name = "innoregion.apps.region"
+    label = "region"

@@ -1,0 +1,3 @@
+from innoregion.cli import main
+
+main()
