@@ -1,0 +1,121 @@
+"""Loads the indicator catalogue (catalogue.yaml) and the region reference data (region.yaml)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+SOURCES = ("registry", "tax", "ip", "hr", "stats", "self")
+TYPES = ("money", "count", "ratio", "flag", "level", "number")
+DEFAULT_MAX = {"money": 1.0e13, "count": 1.0e7, "ratio": 1.0, "flag": 1.0, "number": 1.0e13}
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    code: str
+    type: str
+    names: dict[str, str]
+    sources: tuple[str, ...]
+    authoritative: str
+    min: float = 0.0
+    max: float | None = None
+    tolerance: float = 0.0
+    levels: dict[int, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def integral(self) -> bool:
+        return self.type in ("count", "flag", "level")
+
+    @property
+    def upper(self) -> float:
+        return self.max if self.max is not None else DEFAULT_MAX[self.type]
+
+    def check(self, value: float) -> str | None:
+        """Why ``value`` is not acceptable for this indicator, or None when it is."""
+        if value != value:  # NaN
+            return "not a number"
+        if value < self.min or value > self.upper:
+            return f"{value:g} is outside the valid range [{self.min:g}, {self.upper:g}]"
+        if self.integral and value != int(value):
+            return f"{value:g} must be a whole number"
+        if self.type == "flag" and value not in (0, 1):
+            return f"{value:g} must be 0 or 1"
+        return None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    departments: dict[str, dict[str, str]]
+    key_columns: dict[str, dict[str, str]]
+    indicators: dict[str, IndicatorDef]
+    registry_columns: dict[str, dict]
+
+    def for_source(self, source: str) -> list[IndicatorDef]:
+        return [i for i in self.indicators.values() if source in i.sources]
+
+    def header_map(self, source: str) -> dict[str, str]:
+        """Every header a department may use -> the canonical column name."""
+        mapping: dict[str, str] = {}
+        if source == "registry":
+            for key, spec in self.registry_columns.items():
+                mapping[key] = key
+                for label in spec["names"].values():
+                    mapping[label] = key
+            return mapping
+        for key, names in self.key_columns.items():
+            mapping[key] = key
+            for label in names.values():
+                mapping[label] = key
+        for ind in self.for_source(source):
+            mapping[ind.code] = ind.code
+            mapping[ind.names["zh"]] = ind.code
+            for alias in ind.aliases:
+                mapping[alias] = ind.code
+        return mapping
+
+
+class CatalogueError(ValueError):
+    pass
+
+
+def _parse_catalogue(raw: dict) -> Catalogue:
+    indicators: dict[str, IndicatorDef] = {}
+    for i, item in enumerate(raw["indicators"]):
+        where = f"indicators[{i}] ({item.get('code', '?')})"
+        if item.get("type") not in TYPES:
+            raise CatalogueError(f"{where}: type must be one of {TYPES}")
+        sources = tuple(item["sources"])
+        if unknown := set(sources) - set(SOURCES):
+            raise CatalogueError(f"{where}: unknown sources {sorted(unknown)}")
+        if item["authoritative"] not in sources:
+            raise CatalogueError(f"{where}: authoritative source must be one of its sources")
+        if item["code"] in indicators:
+            raise CatalogueError(f"{where}: duplicate code")
+        indicators[item["code"]] = IndicatorDef(
+            code=item["code"], type=item["type"], names=dict(item["names"]), sources=sources,
+            authoritative=item["authoritative"], min=float(item.get("min", 0.0)),
+            max=float(item["max"]) if "max" in item else None, tolerance=float(item.get("tolerance", 0.0)),
+            levels={int(k): v for k, v in (item.get("levels") or {}).items()},
+            aliases=tuple(item.get("aliases", ())),
+        )
+    return Catalogue(version=str(raw["version"]), departments=raw["departments"],
+                     key_columns=raw["key_columns"], indicators=indicators,
+                     registry_columns=raw["registry_columns"])
+
+
+@functools.cache
+def load_catalogue(path: str | None = None) -> Catalogue:
+    with open(path or HERE / "catalogue.yaml", encoding="utf-8") as fh:
+        return _parse_catalogue(yaml.safe_load(fh))
+
+
+@functools.cache
+def load_region(path: str | None = None) -> dict:
+    with open(path or HERE / "region.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
