@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/v1/", include("innoregion.apps.finance.api_urls")),
     path("region/", include("innoregion.apps.region.urls")),
     path("imports/", include("innoregion.apps.imports.urls")),
     path("access/", include("innoregion.apps.access.urls")),

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from innoregion.apps.finance import views
+
 app_name = "finance"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("applications/", views.applications, name="applications"),
+]

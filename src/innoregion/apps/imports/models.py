@@ -48,6 +48,7 @@ class QuarantinedRow(models.Model):
     batch = models.ForeignKey(ImportBatch, models.CASCADE, related_name="quarantine", verbose_name=_("batch"))
     row_number = models.PositiveIntegerField(_("row in file"))
     column = models.CharField(_("column"), max_length=100, blank=True)
+    value = models.TextField(_("value as read"), blank=True)
     reason = models.TextField(_("reason"))
     raw = models.JSONField(_("row as read"))
 

@@ -1,0 +1,387 @@
+"""The officials' pages: the cockpit of the eight tasks, the enterprise list and page, the
+methodology, score runs and imports. Every read goes through ``restrict``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import yaml
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from innoregion.apps.access import audit
+from innoregion.apps.access.decorators import role_required
+from innoregion.apps.access.models import Consent, Role
+from innoregion.apps.access.restrict import Who, restrict
+from innoregion.apps.cockpit import charts, sources
+from innoregion.apps.cockpit.forms import EnterpriseFilterForm, ImportForm, WhatIfForm
+from innoregion.apps.region.models import (
+    Cluster,
+    Enterprise,
+    Filing,
+    FilingConflict,
+    Indicator,
+    Platform,
+    Zone,
+)
+
+OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
+
+# The 2027 targets of the action plan for the cultivation ladder (rung code -> target count).
+TARGETS_2027 = {"tech_sme": 1200, "hnte": 1200, "srdi": 850}
+RUNG_LABELS = {
+    "tech_sme": gettext_lazy("technology-based SMEs"),
+    "hnte": gettext_lazy("high and new technology enterprises"),
+    "srdi": gettext_lazy("specialised, refined, distinctive and novel SMEs"),
+    "gazelle": gettext_lazy("gazelles"),
+    "unicorn": gettext_lazy("unicorns"),
+}
+
+TASKS = [
+    ("platforms", gettext_lazy("Building platforms")),
+    ("entities", gettext_lazy("Cultivating innovation entities")),
+    ("factors", gettext_lazy("Agglomerating factors: talent, finance, data")),
+    ("chains", gettext_lazy("Building innovation chains")),
+    ("industry", gettext_lazy("Promoting industry clusters")),
+    ("layout", gettext_lazy("Optimising the layout")),
+    ("opening", gettext_lazy("Widening opening-up")),
+    ("governance", gettext_lazy("Strengthening governance")),
+]
+
+
+def home(request):
+    """``/``: officials get the cockpit; other roles go to their own start page."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    role = Who(request.user).role
+    if role == Role.ENTERPRISE:
+        return redirect("access:portal")
+    if role == Role.BANK:
+        return redirect("access:tokens")
+    if role not in OFFICIALS:
+        raise PermissionDenied
+    return cockpit(request)
+
+
+@role_required(*OFFICIALS)
+def cockpit(request):
+    user = request.user
+    ents = restrict(Enterprise.objects.all(), user, "view")
+    platforms = restrict(Platform.objects.all(), user, "view")
+    filings = restrict(Filing.objects.filter(is_current=True), user, "view")
+    zones = restrict(Zone.objects.all(), user, "view")
+    clusters = restrict(Cluster.objects.all(), user, "view")
+
+    total = ents.count()
+    by_level = dict(platforms.values_list("level").annotate(n=Count("pk")))
+    level_rows = [(str(label), by_level.get(code, 0)) for code, label in Platform.Level.choices]
+    by_kind = dict(platforms.values_list("kind").annotate(n=Count("pk")))
+
+    rungs = sources.rung_counts()
+    rung_rows = [(str(RUNG_LABELS[k]), rungs.get(k, 0)) for k in ("tech_sme", "hnte", "srdi", "gazelle", "unicorn")]
+    rung_targets = {str(RUNG_LABELS[k]): v for k, v in TARGETS_2027.items()}
+
+    per_zone = dict(ents.values_list("zone").annotate(n=Count("pk")))
+    zone_data = [{"code": z.code, "name": z.name, "kind": z.kind, "count": per_zone.get(z.pk, 0),
+                  "coordinates": (z.geometry or {}).get("coordinates", [[]])[0]} for z in zones]
+    per_cluster = dict(ents.values_list("cluster").annotate(n=Count("pk")))
+    cluster_rows = [(c.name, per_cluster.get(c.pk, 0)) for c in clusters]
+
+    run = sources.latest_run()
+    scores = sources.scores_of_run(run) if run is not None else {}
+    visible = set(ents.values_list("pk", flat=True)) if scores else set()
+    scores = {k: v for k, v in scores.items() if k in visible}
+    by_stage: dict[str, list[float]] = {}
+    by_cluster_pts: dict[str, list[float]] = {}
+    cluster_of = dict(ents.values_list("pk", "cluster__code")) if scores else {}
+    for eid, s in scores.items():
+        if s["points"] is None:
+            continue
+        by_stage.setdefault(s["stage"] or "-", []).append(s["points"])
+        by_cluster_pts.setdefault(cluster_of.get(eid) or "-", []).append(s["points"])
+    cluster_names = {c.code: c.name for c in clusters}
+    mean_by_cluster = [(cluster_names.get(k, k), sum(v) / len(v)) for k, v in sorted(by_cluster_pts.items())]
+
+    years_filings = list(filings.values_list("year").annotate(n=Count("enterprise", distinct=True)).order_by("year"))
+    founded = list(ents.values_list("founded__year").annotate(n=Count("pk")).order_by("founded__year"))
+    founded = [(y, n) for y, n in founded if y and y >= 2000]
+    latest_year = filings.aggregate(y=Max("year"))["y"]
+
+    def total_of(code):
+        if latest_year is None:
+            return 0
+        return sum(filings.filter(year=latest_year, indicator__code=code).values_list("value", flat=True))
+
+    tasks = {
+        "platforms": {"chart": charts.hbar(level_rows, title=_("Platforms by level")),
+                      "figures": [(_("platforms"), platforms.count()),
+                                  (_("national platforms"), by_level.get("national", 0)),
+                                  (_("new-type R&D institutions"), by_kind.get("new_rd_institution", 0))]},
+        "entities": {"chart": charts.hbar(rung_rows, target=rung_targets, title=_("Enterprises per ladder rung")),
+                     "figures": [(_("enterprises"), total)],
+                     "note": _("Markers: the 2027 targets (> 1,200 technology-based SMEs, > 1,200 high and new "
+                               "technology enterprises, > 850 specialised, refined, distinctive and novel SMEs).")},
+        "factors": {"figures": [(_("talent platforms"), by_kind.get("talent_platform", 0)),
+                                (_("joint colleges"), by_kind.get("joint_college", 0)),
+                                (_("active bank consents"), restrict(Consent.objects.active(), user, "view").count()),
+                                (_("filed values (current)"), filings.count())]},
+        "chains": {"figures": [(_("proof-of-concept centres"), by_kind.get("proof_of_concept", 0)),
+                               (_("valid invention patents (latest year)"), int(total_of("invention_patents"))),
+                               (_("R&D expenditure, CNY (latest year)"), int(total_of("rd_expense")))]},
+        "industry": {"chart": charts.hbar(cluster_rows, title=_("Enterprises per cluster")),
+                     "chart2": charts.hbar(mean_by_cluster, title=_("Mean points per cluster"), digits=1)
+                     if mean_by_cluster else None},
+        "layout": {"chart": charts.zones_map(zone_data, title=_("Zones map"))},
+        "opening": {"chart": charts.lines({_("enterprises founded"): founded}, title=_("Enterprises founded by year"))
+                    if founded else None},
+        "governance": {"chart": charts.histogram(by_stage, title=_("Points distribution by stage"))
+                       if by_stage else None,
+                       "chart2": charts.lines({_("enterprises with filings"): years_filings},
+                                              title=_("Enterprises with filings by year")) if years_filings else None,
+                       "figures": [(_("scored enterprises (latest run)"), len(scores)),
+                                   (_("open filing conflicts"),
+                                    restrict(FilingConflict.objects.filter(resolved=False), user, "view").count())]},
+    }
+    return render(request, "cockpit/cockpit.html", {
+        "tasks": [(code, label, tasks[code]) for code, label in TASKS], "run": run, "latest_year": latest_year,
+    })
+
+
+SORTS = {"name": "name_zh", "-name": "-name_zh", "code": "credit_code", "-code": "-credit_code",
+         "founded": "founded", "-founded": "-founded"}
+
+
+@role_required(*OFFICIALS)
+def enterprise_list(request):
+    qs = restrict(Enterprise.objects.select_related("cluster", "zone"), request.user, "view")
+    form = EnterpriseFilterForm(request.GET or None, user=request.user)
+    run = sources.latest_run()
+    if form.is_valid():
+        d = form.cleaned_data
+        if d.get("q"):
+            q = d["q"].strip()
+            qs = qs.filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(name_ko__icontains=q)
+                           | Q(credit_code__icontains=q.upper()))
+        if d.get("cluster"):
+            qs = qs.filter(cluster=d["cluster"])
+        if d.get("zone"):
+            qs = qs.filter(zone=d["zone"])
+        filtered = sources.filter_ids(run, stage=d.get("stage"), tier=d.get("tier"), rung=d.get("rung"))
+        if filtered is not None:
+            qs = qs.filter(pk__in=filtered)
+    sort = request.GET.get("sort", "code")
+    points_sort = sort in ("points", "-points")
+    if points_sort and run is not None:
+        order = sources.order_by_points(run, descending=sort == "-points")
+        if order is not None:
+            qs = qs.filter(pk__in=order["ids"]).order_by(order["case"])
+    else:
+        qs = qs.order_by(SORTS.get(sort, "credit_code"))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    ids = [e.pk for e in page]
+    scores = sources.scores_for(ids, run)
+    rungs = sources.rungs_for(ids)
+    rows = [(e, scores.get(e.pk, {}), rungs.get(e.pk, {})) for e in page]
+    params = request.GET.copy()
+    params.pop("page", None)
+    sort_params = params.copy()
+    sort_params.pop("sort", None)
+    return render(request, "cockpit/enterprise_list.html", {
+        "form": form, "page": page, "rows": rows, "sort": sort, "query": params.urlencode(),
+        "sort_query": sort_params.urlencode(), "total": page.paginator.count})
+
+
+def _enterprise_for(request, pk: int) -> Enterprise:
+    ent = restrict(Enterprise.objects.select_related("cluster", "zone"), request.user, "view").filter(pk=pk).first()
+    if ent is None:
+        raise Http404
+    return ent
+
+
+@role_required(Role.OFFICIAL, Role.ADMIN, Role.ENTERPRISE)
+def enterprise_detail(request, pk: int):
+    ent = _enterprise_for(request, pk)
+    run = sources.latest_run()
+    score = sources.scores_for([ent.pk], run).get(ent.pk, {})
+    items = sources.breakdown_items(score.get("breakdown"))
+    names = {i.code: i.name for i in restrict(Indicator.objects.all(), request.user, "view")}
+    for i in items:
+        i["name"] = names.get(i["indicator"], i["indicator"])
+    chart = charts.hbar([(i["name"], i["contribution"]) for i in items[:15]], title=_("Points breakdown"),
+                        digits=1) if items else None
+    strengths = items[:3]
+    weaknesses = [i for i in reversed(items[3:])][:3]
+    cohort = sources.cohort_position(run, ent.pk, score.get("stage"))
+    rung = sources.rungs_for([ent.pk]).get(ent.pk, {})
+    filings = (restrict(Filing.objects.filter(enterprise=ent), request.user, "filings")
+               .select_related("indicator", "batch").order_by("-year", "indicator__code", "source"))
+    show_history = request.GET.get("history") == "1"
+    if not show_history:
+        filings = filings.filter(is_current=True)
+    whatif_form = WhatIfForm(request.POST or None, indicators=[(i["indicator"], i["name"]) for i in items]
+                             or list(names.items()))
+    whatif = None
+    if request.method == "POST" and whatif_form.is_valid():
+        whatif = sources.what_if(ent, whatif_form.changes())
+        if whatif is None:
+            messages.info(request, _("The what-if engine is not available yet."))
+    audit.record(request.user, "page.read.enterprise", ent) if Who(request.user).role == Role.OFFICIAL else None
+    return render(request, "cockpit/enterprise_detail.html", {
+        "e": ent, "score": score, "items": items, "chart": chart, "strengths": strengths, "weaknesses": weaknesses,
+        "cohort": cohort, "rung": rung, "rung_label": RUNG_LABELS.get(rung.get("rung"), rung.get("rung")),
+        "next_label": RUNG_LABELS.get(rung.get("next"), rung.get("next")),
+        "benefits": sources.benefits_for(ent.pk), "filings": filings[:300], "show_history": show_history,
+        "whatif_form": whatif_form, "whatif": whatif, "run": run,
+    })
+
+
+def _methodology_files() -> list[Path]:
+    import innoregion
+
+    root = Path(innoregion.__file__).parent
+    out = []
+    for p in sorted(root.rglob("*.yaml")):
+        if "methodolog" in str(p.relative_to(root)):
+            out.append(p)
+    return out
+
+
+FORMULAE = {
+    "minmax": "x' = (x - min) / (max - min) × 100",
+    "zscore": "x' = (x - mean) / sd",
+    "rank": "x' = rank(x)",
+    "percentile_rank": "x' = percentile rank of x × 100",
+    "dist_to_max": "x' = 1 - (max - x) / (max - min)",
+    "goalposts": "x' = (x - low) / (high - low), clipped to [0, 1]",
+    "arithmetic": "y = Σ wᵢ xᵢ / Σ wᵢ",
+    "geometric": "y = Π xᵢ^(wᵢ / Σ w)",
+    "harmonic": "y = Σ wᵢ / Σ (wᵢ / xᵢ)",
+    "generalised": "y = (Σ wᵢ xᵢ^p / Σ wᵢ)^(1/p)",
+}
+
+
+@role_required(Role.OFFICIAL, Role.ADMIN, Role.ENTERPRISE)
+def methodology(request):
+    specs = []
+    for path in _methodology_files():
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue
+        if not isinstance(raw, dict):
+            continue
+        spec = raw.get("methodology", raw)
+        weights = spec.get("weights_by_stage") or spec.get("weights") or {}
+        stages = list(weights) if isinstance(weights, dict) else []
+        codes = sorted({c for s in stages if isinstance(weights[s], dict) for c in weights[s]})
+        table = [(c, [weights[s].get(c) if isinstance(weights[s], dict) else None for s in stages]) for c in codes]
+        norm = (spec.get("normalise") or {}).get("method") if isinstance(spec.get("normalise"), dict) else None
+        agg = (spec.get("aggregate") or {}).get("method") if isinstance(spec.get("aggregate"), dict) else None
+        specs.append({"file": path.name, "name": spec.get("name", path.stem), "version": spec.get("version", ""),
+                      "source": spec.get("source", ""), "stages": stages, "table": table,
+                      "normalise": norm, "aggregate": agg,
+                      "formulae": [(m, FORMULAE[m]) for m in (norm, agg) if m in FORMULAE],
+                      "tiers": spec.get("tiers") or [], "stage_bands": spec.get("stages") or []})
+    indicators = restrict(Indicator.objects.all(), request.user, "view")
+    return render(request, "cockpit/methodology.html", {"specs": specs, "indicators": indicators})
+
+
+@role_required(*OFFICIALS)
+def score_runs(request):
+    runs = sources.score_runs()
+    runs = restrict(runs, request.user, "view")[:100] if runs is not None else []
+    return render(request, "cockpit/score_runs.html", {"runs": runs})
+
+
+@role_required(*OFFICIALS)
+def score_run_diff(request):
+    runs = sources.score_runs()
+    if runs is None:
+        raise Http404
+    runs = restrict(runs, request.user, "view")
+    a = get_object_or_404(runs, pk=request.GET.get("a") or 0)
+    b = get_object_or_404(runs, pk=request.GET.get("b") or 0)
+    sa, sb = sources.scores_of_run(a), sources.scores_of_run(b)
+    visible = set(restrict(Enterprise.objects.filter(pk__in=set(sa) | set(sb)), request.user, "view")
+                  .values_list("pk", flat=True))
+    names = dict(Enterprise.objects.filter(pk__in=visible).values_list("pk", "name_zh"))
+    moves = []
+    for eid in visible:
+        pa, pb = (sa.get(eid) or {}).get("points"), (sb.get(eid) or {}).get("points")
+        if pa is None and pb is None:
+            continue
+        delta = (pb or 0) - (pa or 0)
+        why = sources.explain_move(sa.get(eid, {}).get("breakdown"), sb.get(eid, {}).get("breakdown"))
+        moves.append({"id": eid, "name": names.get(eid, eid), "a": pa, "b": pb, "delta": delta,
+                      "tier_a": (sa.get(eid) or {}).get("tier", ""), "tier_b": (sb.get(eid) or {}).get("tier", ""),
+                      "why": why})
+    moves.sort(key=lambda m: -abs(m["delta"]))
+    return render(request, "cockpit/score_diff.html", {"a": a, "b": b, "moves": moves[:200],
+                                                       "changed": sum(1 for m in moves if abs(m["delta"]) > 1e-9)})
+
+
+# ---------------------------------------------------------------- imports
+@role_required(*OFFICIALS)
+def imports(request):
+    from innoregion.apps.imports.models import ImportBatch
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            from innoregion.apps.imports.services import import_file
+        except ImportError:
+            messages.error(request, _("The import service is not available yet."))
+        else:
+            batch = sources.run_import(import_file, form.cleaned_data["file"], form.cleaned_data["source"],
+                                       request.user)
+            if batch is not None:
+                audit.record(request.user, "imports.upload", batch,
+                             after={"file": batch.file_name, "status": batch.status,
+                                    "rows_accepted": batch.rows_accepted,
+                                    "rows_quarantined": batch.rows_quarantined})
+                return redirect("cockpit:import-detail", pk=batch.pk)
+            messages.error(request, _("The import failed."))
+    batches = restrict(ImportBatch.objects.all(), request.user, "view")[:100]
+    return render(request, "cockpit/imports.html", {"form": form, "batches": batches})
+
+
+@role_required(*OFFICIALS)
+def import_detail(request, pk: int):
+    from innoregion.apps.imports.models import ImportBatch, QuarantinedRow
+
+    batch = get_object_or_404(restrict(ImportBatch.objects.all(), request.user, "view"), pk=pk)
+    rows = restrict(QuarantinedRow.objects.filter(batch=batch), request.user, "view")[:200]
+    return render(request, "cockpit/import_detail.html", {"batch": batch, "rows": rows})
+
+
+@role_required(*OFFICIALS)
+def import_rejected(request, pk: int):
+    from innoregion.apps.finance.api import safe_cell
+    from innoregion.apps.imports.models import ImportBatch, QuarantinedRow
+
+    batch = get_object_or_404(restrict(ImportBatch.objects.all(), request.user, "view"), pk=pk)
+    rows = restrict(QuarantinedRow.objects.filter(batch=batch), request.user, "view").order_by("row_number")
+    keys: list[str] = []
+    for r in rows:
+        for k in (r.raw or {}):
+            if k not in keys:
+                keys.append(k)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["row", "column", "reason", *keys])
+    for r in rows:
+        w.writerow([r.row_number, safe_cell(r.column), safe_cell(r.reason),
+                    *[safe_cell((r.raw or {}).get(k, "")) for k in keys]])
+    resp = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="rejected-{batch.pk}.csv"'
+    return resp

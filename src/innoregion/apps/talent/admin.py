@@ -1,0 +1,68 @@
+from django.contrib import admin
+
+from innoregion.apps.talent.models import (
+    IssuerKey,
+    Talent,
+    TalentAuditEntry,
+    TalentCredential,
+    TalentPersonalData,
+)
+
+
+class PersonalInline(admin.StackedInline):
+    model = TalentPersonalData
+    can_delete = False
+    extra = 0
+
+
+@admin.register(Talent)
+class TalentAdmin(admin.ModelAdmin):
+    list_display = ("pseudonymous_id", "tier", "catalogue_version", "field", "cluster", "affiliation_type",
+                    "affiliation_name", "two_way_post", "part_time_post", "startup_founder")
+    list_filter = ("tier", "field", "affiliation_type", "two_way_post", "part_time_post", "startup_founder")
+    search_fields = ("pseudonymous_id", "affiliation_name")
+    readonly_fields = ("pseudonymous_id", "placement_explanation", "placed_at", "created_at", "updated_at")
+    raw_id_fields = ("user", "affiliation")
+    inlines = [PersonalInline]
+
+
+@admin.register(TalentPersonalData)
+class TalentPersonalDataAdmin(admin.ModelAdmin):
+    list_display = ("talent", "name")
+    search_fields = ("talent__pseudonymous_id", "name")
+    raw_id_fields = ("talent",)
+
+
+@admin.register(IssuerKey)
+class IssuerKeyAdmin(admin.ModelAdmin):
+    list_display = ("kid", "algorithm", "status", "created_at", "retired_at", "verify_until")
+    list_filter = ("status", "algorithm")
+    readonly_fields = ("kid", "algorithm", "public_key", "created_at")
+
+
+@admin.register(TalentCredential)
+class TalentCredentialAdmin(admin.ModelAdmin):
+    list_display = ("talent", "tier", "status", "issuer_key", "status_list", "status_index", "issued_at",
+                    "expires_at")
+    list_filter = ("status", "tier", "issuer_key")
+    search_fields = ("talent__pseudonymous_id",)
+    exclude = ("device_private_key",)
+    readonly_fields = ("talent", "issuer_key", "status_list", "status_index", "tier", "catalogue_version",
+                       "issued_at", "expires_at", "credential", "device_public_key", "issued_by", "status",
+                       "status_reason", "status_changed_at")
+
+
+@admin.register(TalentAuditEntry)
+class TalentAuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_label", "action", "object_type", "object_id")
+    list_filter = ("action",)
+    readonly_fields = [f.name for f in TalentAuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

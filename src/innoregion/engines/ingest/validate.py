@@ -1,0 +1,425 @@
+"""Check a department table against the indicator catalogue and turn it into long values.
+
+A row goes in whole or not at all: every problem in a row becomes a quarantine record (row number as
+a person sees it in a spreadsheet, column, value, reason) and none of that row's values are accepted;
+every row without a problem is accepted. Problems with the file itself (an unreadable file, a missing
+key column, no indicator column) raise :class:`IngestError` and nothing is accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from innoregion.data import creditcode
+from innoregion.data.catalogue import SOURCES, Catalogue
+from innoregion.engines.ingest.reader import IngestError, RawTable
+
+_PLAIN = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_GROUPED = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+NUMBER_RE = f"^(?:{_PLAIN}|{_GROUPED})$"
+TRUE_WORDS = {"1", "是", "y", "yes", "true", "t", "有"}
+FALSE_WORDS = {"0", "否", "n", "no", "false", "f", "无"}
+YEAR_MIN, YEAR_MAX = 1949, 2100
+STATUS_WORDS = {
+    "active": "active", "存续": "active", "在业": "active", "开业": "active", "在营": "active",
+    "suspended": "suspended", "停业": "suspended", "歇业": "suspended",
+    "deregistered": "deregistered", "注销": "deregistered", "吊销": "deregistered",
+}
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%dT%H:%M:%S")
+INDUSTRY_RE = re.compile(r"^[A-T]?\d{2,4}$")
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    row: int  # as a spreadsheet shows it: the header is row 1
+    column: str  # the header as written in the file ("" for a whole-row problem)
+    value: str
+    reason: str
+    raw: dict[str, str]
+
+
+@dataclass
+class IngestResult:
+    source: str
+    file_name: str
+    encoding: str
+    year: int | None
+    values: pl.DataFrame  # filings: credit_code, year, indicator, value, row
+    records: pl.DataFrame | None  # registry: one row per enterprise (canonical columns + row)
+    quarantine: list[Quarantined]
+    rows_total: int
+    rows_accepted: int
+    blank_rows: int
+    columns: dict[str, str]  # header in the file -> canonical column
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return len({q.row for q in self.quarantine})
+
+    def report(self) -> dict:
+        reasons = Counter(_reason_kind(q.reason) for q in self.quarantine)
+        return {
+            "file": self.file_name, "source": self.source, "encoding": self.encoding, "year": self.year,
+            "rows_total": self.rows_total, "rows_accepted": self.rows_accepted,
+            "rows_quarantined": self.rows_quarantined, "blank_rows_skipped": self.blank_rows,
+            "values_accepted": self.values.height, "columns": self.columns, "warnings": list(self.warnings),
+            "quarantine_reasons": dict(reasons.most_common()),
+        }
+
+
+def _reason_kind(reason: str) -> str:
+    return reason.split(":", 1)[0]
+
+
+def normalise_header(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower().replace(" ", "")
+
+
+def map_headers(header: list[str], source: str, catalogue: Catalogue) -> tuple[dict[int, str], list[str]]:
+    """Column position -> canonical name, and warnings for columns that are not used."""
+    known = {normalise_header(k): v for k, v in catalogue.header_map(source).items()}
+    other_sources = {
+        normalise_header(k): v for s in SOURCES if s != source for k, v in catalogue.header_map(s).items()
+    }
+    positions: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    warnings: list[str] = []
+    for pos, label in enumerate(header):
+        if not label.strip():
+            continue
+        canonical = known.get(normalise_header(label))
+        if canonical is None:
+            if normalise_header(label) in other_sources:
+                warnings.append(f"column {label!r} is not filed by source {source!r}; ignored")
+            else:
+                warnings.append(f"unknown column {label!r}; ignored")
+            continue
+        if canonical in seen:
+            raise IngestError(f"columns {seen[canonical]!r} and {label!r} both mean {canonical!r}; keep one")
+        seen[canonical] = label
+        positions[pos] = canonical
+    return positions, warnings
+
+
+def _pad(rows: list[list[str]], width: int) -> tuple[list[list[str]], dict[int, str], int, list[int]]:
+    """Rows padded/trimmed to ``width``; row-level errors for rows with extra non-empty cells;
+    the count of blank rows; the original index of every kept row."""
+    out: list[list[str]] = []
+    errors: dict[int, str] = {}
+    kept: list[int] = []
+    blank = 0
+    for i, row in enumerate(rows):
+        if not any(c.strip() for c in row):
+            blank += 1
+            continue
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            errors[len(out)] = f"extra cells: the row has {len(row)} cells but the header has {width}"
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        out.append(row[:width])
+        kept.append(i)
+    return out, errors, blank, kept
+
+
+def parse_year(text: str) -> int | None:
+    text = text.strip()
+    m = re.fullmatch(r"(\d{4})(?:\.0+)?(?:年)?", text)
+    return int(m.group(1)) if m else None
+
+
+def _check_code(text: str, cache: dict[str, tuple[str | None, str | None]]) -> tuple[str | None, str | None]:
+    hit = cache.get(text)
+    if hit is None:
+        if not text.strip():
+            hit = (None, "missing credit code: the unified social credit code is blank")
+        else:
+            try:
+                hit = (creditcode.validate(text), None)
+            except creditcode.CreditCodeError as exc:
+                hit = (None, f"invalid credit code: {exc}")
+        cache[text] = hit
+    return hit
+
+
+def _parse_indicator(cells: pl.Series, ind) -> tuple[pl.Series, pl.Series]:
+    """Parsed floats (null when blank or bad) and a boolean 'bad' mask, vectorised."""
+    s = cells.str.strip_chars().str.replace_all("，", ",").str.replace_all("\u3000", "")
+    blank = s.is_null() | (s == "")
+    lowered = s.str.to_lowercase()
+    if ind.type == "flag":
+        s = (pl.select(pl.when(lowered.is_in(list(TRUE_WORDS))).then(pl.lit("1"))
+                       .when(lowered.is_in(list(FALSE_WORDS))).then(pl.lit("0")).otherwise(s)).to_series())
+    scale = None
+    if ind.type == "ratio":
+        pct = s.str.ends_with("%").fill_null(False)
+        s = pl.select(pl.when(pct).then(s.str.strip_suffix("%").str.strip_chars()).otherwise(s)).to_series()
+        scale = pct
+    well_formed = s.str.contains(NUMBER_RE).fill_null(False)
+    number = pl.select(
+        pl.when(well_formed).then(s.str.replace_all(",", "").cast(pl.Float64, strict=False))
+    ).to_series()
+    if scale is not None:
+        number = pl.select(pl.when(scale).then((number / 100.0).round(12)).otherwise(number)).to_series()
+    finite = number.is_finite().fill_null(False)
+    ok = finite & (number >= ind.min) & (number <= ind.upper)
+    if ind.integral:
+        ok = ok & (number == number.floor())
+    if ind.type == "flag":
+        ok = ok & number.is_in([0.0, 1.0])
+    ok = ok.fill_null(False)
+    bad = ~blank & ~ok
+    values = pl.select(pl.when(ok).then(number)).to_series()
+    return values, bad
+
+
+def _cell_reason(text: str, ind) -> str:
+    s = text.strip().replace("，", ",")
+    if ind.type == "ratio" and s.endswith("%"):
+        s = s[:-1].strip()
+    lowered = s.lower()
+    if ind.type == "flag" and (lowered in TRUE_WORDS or lowered in FALSE_WORDS):
+        return "bad value: unexpected flag"
+    if not re.fullmatch(NUMBER_RE, s):
+        unit = "an amount in yuan written as digits" if ind.type == "money" else "a number written as digits"
+        return f"not a number: {text.strip()!r} must be {unit} (blank when unknown)"
+    value = float(s.replace(",", ""))
+    if ind.type == "ratio" and text.strip().endswith("%"):
+        value /= 100.0
+    why = ind.check(value)
+    if why is None and value != value or value in (float("inf"), float("-inf")):
+        why = "not a finite number"
+    return f"out of range: {why}" if why else "bad value"
+
+
+def _raw(header: list[str], row: list[str]) -> dict[str, str]:
+    return {(h or f"column {i + 1}"): v for i, (h, v) in enumerate(zip(header, row, strict=False))}
+
+
+def validate_table(
+    table: RawTable, source: str, catalogue: Catalogue, *, file_name: str, year: int | None = None,
+    known_codes: set[str] | None = None, clusters: dict[str, str] | None = None,
+    zones: dict[str, str] | None = None,
+) -> IngestResult:
+    """Check ``table`` for ``source``. ``known_codes``: registered enterprises (rows of others are
+    quarantined); ``clusters``/``zones``: accepted labels -> code (registry only)."""
+    if source not in SOURCES:
+        raise IngestError(f"unknown source {source!r}; one of {', '.join(SOURCES)}")
+    positions, warnings = map_headers(table.header, source, catalogue)
+    if source == "registry":
+        return _validate_registry(table, catalogue, positions, warnings, file_name=file_name,
+                                  clusters=clusters, zones=zones)
+    by_name = {v: k for k, v in positions.items()}
+    missing = [k for k in ("credit_code", "year") if k not in by_name]
+    if missing:
+        names = ", ".join(f"{k} ({catalogue.key_columns[k]['zh']})" for k in missing)
+        raise IngestError(f"missing key column: {names}; the file was not imported")
+    codes = [c for c in by_name if c in catalogue.indicators]
+    if not codes:
+        wanted = ", ".join(i.names["zh"] for i in catalogue.for_source(source)[:5])
+        raise IngestError(f"no indicator column for source {source!r} (expected e.g. {wanted}); the file was not imported")
+
+    width = len(table.header)
+    rows, row_errors, blank, kept = _pad(table.rows, width)
+    header = table.header
+    quarantine: list[Quarantined] = []
+    bad_rows: set[int] = set()
+
+    def flag(i: int, column: str, value: str, reason: str) -> None:
+        bad_rows.add(i)
+        quarantine.append(Quarantined(kept[i] + 2, column, value, reason, _raw(header, rows[i])))
+
+    for i, reason in row_errors.items():
+        flag(i, "", "", reason)
+
+    code_pos, year_pos = by_name["credit_code"], by_name["year"]
+    code_cache: dict[str, tuple[str | None, str | None]] = {}
+    norm_codes: list[str | None] = []
+    years: list[int | None] = []
+    for i, row in enumerate(rows):
+        code, why = _check_code(row[code_pos], code_cache)
+        if why:
+            flag(i, header[code_pos], row[code_pos], why)
+        elif known_codes is not None and code not in known_codes:
+            flag(i, header[code_pos], row[code_pos],
+                 f"unknown enterprise: {code} is not in the enterprise register (import the register first)")
+        norm_codes.append(code)
+        y = parse_year(row[year_pos])
+        if y is None or not YEAR_MIN <= y <= YEAR_MAX:
+            flag(i, header[year_pos], row[year_pos], f"bad year: {row[year_pos].strip()!r} is not a year")
+        elif year is not None and y != year:
+            flag(i, header[year_pos], row[year_pos], f"wrong year: {y} does not match the file's year {year}")
+        years.append(y)
+
+    parsed: dict[str, pl.Series] = {}
+    for code in codes:
+        pos = by_name[code]
+        ind = catalogue.indicators[code]
+        cells = pl.Series(code, [r[pos] for r in rows], dtype=pl.String)
+        values, bad = _parse_indicator(cells, ind)
+        parsed[code] = values.alias(code)
+        for i in bad.arg_true().to_list():
+            flag(i, header[pos], rows[i][pos], _cell_reason(rows[i][pos], ind))
+
+    # duplicates among otherwise good rows: identical copies are kept once, differing ones all quarantined
+    groups: dict[tuple, list[int]] = {}
+    for i in range(len(rows)):
+        if i not in bad_rows:
+            groups.setdefault((norm_codes[i], years[i]), []).append(i)
+    for (code, y), members in groups.items():
+        if len(members) < 2:
+            continue
+        signature = [tuple(parsed[c][i] for c in codes) for i in members]
+        first = kept[members[0]] + 2
+        if all(sig == signature[0] for sig in signature):
+            for i in members[1:]:
+                flag(i, header[code_pos], rows[i][code_pos],
+                     f"duplicate row: same values as row {first}; imported once")
+        else:
+            where = ", ".join(str(kept[i] + 2) for i in members)
+            for i in members:
+                flag(i, header[code_pos], rows[i][code_pos],
+                     f"contradicting rows: {code} year {y} appears in rows {where} with different values")
+
+    good = pl.Series([i not in bad_rows for i in range(len(rows))], dtype=pl.Boolean)
+    # identical duplicates: the first copy counts as accepted
+    frame = pl.DataFrame({
+        "credit_code": pl.Series(norm_codes, dtype=pl.String), "year": pl.Series(years, dtype=pl.Int32),
+        "row": pl.Series([k + 2 for k in kept], dtype=pl.Int64), **parsed,
+    }).filter(good)
+    values = (frame.unpivot(index=["credit_code", "year", "row"], on=codes, variable_name="indicator",
+                            value_name="value")
+              .drop_nulls("value")
+              .select("credit_code", "year", "indicator", pl.col("value").cast(pl.Float64), "row")
+              .sort("row", "indicator"))
+    quarantine.sort(key=lambda q: (q.row, q.column))
+    return IngestResult(
+        source=source, file_name=file_name, encoding=table.encoding, year=year, values=values, records=None,
+        quarantine=quarantine, rows_total=len(rows), rows_accepted=int(good.sum()), blank_rows=blank,
+        columns={header[p]: c for p, c in positions.items()}, warnings=warnings,
+    )
+
+
+def parse_date(text: str) -> dt.date | None:
+    text = text.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _validate_registry(table: RawTable, catalogue: Catalogue, positions: dict[int, str], warnings: list[str],
+                       *, file_name: str, clusters: dict[str, str] | None,
+                       zones: dict[str, str] | None) -> IngestResult:
+    by_name = {v: k for k, v in positions.items()}
+    spec = catalogue.registry_columns
+    missing = [k for k, s in spec.items() if s.get("required") and k not in by_name]
+    if missing:
+        names = ", ".join(f"{k} ({spec[k]['names']['zh']})" for k in missing)
+        raise IngestError(f"missing key column: {names}; the file was not imported")
+    header = table.header
+    rows, row_errors, blank, kept = _pad(table.rows, len(header))
+    quarantine: list[Quarantined] = []
+    bad_rows: set[int] = set()
+    lookup = {"cluster": {normalise_header(k): v for k, v in (clusters or {}).items()},
+              "zone": {normalise_header(k): v for k, v in (zones or {}).items()}}
+
+    def flag(i: int, column: str, value: str, reason: str) -> None:
+        bad_rows.add(i)
+        quarantine.append(Quarantined(kept[i] + 2, column, value, reason, _raw(header, rows[i])))
+
+    for i, reason in row_errors.items():
+        flag(i, "", "", reason)
+    today = dt.date.today()
+    records: list[dict] = []
+    cache: dict[str, tuple[str | None, str | None]] = {}
+    for i, row in enumerate(rows):
+        rec: dict = {"row": kept[i] + 2}
+
+        def cell(name: str, row=row) -> tuple[str, str]:
+            pos = by_name.get(name)
+            return (header[pos], row[pos].strip()) if pos is not None else ("", "")
+
+        label, text = cell("credit_code")
+        code, why = _check_code(text, cache)
+        if why:
+            flag(i, label, text, why)
+        rec["credit_code"] = code
+        for name in ("name_zh", "name_ko", "name_en"):
+            label, text = cell(name)
+            if name == "name_zh" and not text:
+                flag(i, label, text, "missing name: the Chinese name is required")
+            elif len(text) > 200:
+                flag(i, label, text, "too long: a name has at most 200 characters")
+            rec[name] = text
+        label, text = cell("founded")
+        founded = parse_date(text)
+        if founded is None:
+            flag(i, label, text, f"bad date: {text!r} is not a date (YYYY-MM-DD)")
+        elif not dt.date(1900, 1, 1) <= founded <= today:
+            flag(i, label, text, f"bad date: {founded} is not a plausible founding date")
+        rec["founded"] = founded
+        label, text = cell("industry")
+        if not INDUSTRY_RE.match(text.upper()):
+            flag(i, label, text, f"bad industry code: {text!r} is not a GB/T 4754 code (e.g. C2710 or 2710)")
+        rec["industry"] = text.upper()
+        for name in ("cluster", "zone"):
+            label, text = cell(name)
+            code_value = None
+            if text:
+                code_value = lookup[name].get(normalise_header(text))
+                if code_value is None:
+                    flag(i, label, text, f"unknown {name}: {text!r} is not a {name} code of the region")
+            rec[name] = code_value
+        label, text = cell("listed")
+        if text.lower() in TRUE_WORDS:
+            rec["listed"] = True
+        elif not text or text.lower() in FALSE_WORDS:
+            rec["listed"] = False
+        else:
+            flag(i, label, text, f"bad flag: {text!r} must be 是/否 or 1/0")
+            rec["listed"] = False
+        label, text = cell("status")
+        status = STATUS_WORDS.get(text.lower()) if text else "active"
+        if status is None:
+            flag(i, label, text, f"bad status: {text!r} must be active, suspended or deregistered")
+        rec["status"] = status or "active"
+        records.append(rec)
+
+    groups: dict[str, list[int]] = {}
+    for i, rec in enumerate(records):
+        if i not in bad_rows:
+            groups.setdefault(rec["credit_code"], []).append(i)
+    code_label = header[by_name["credit_code"]]
+    for code, members in groups.items():
+        if len(members) < 2:
+            continue
+        sigs = [{k: v for k, v in records[i].items() if k != "row"} for i in members]
+        if all(s == sigs[0] for s in sigs):
+            for i in members[1:]:
+                flag(i, code_label, code, f"duplicate row: same values as row {records[members[0]]['row']}; imported once")
+        else:
+            where = ", ".join(str(records[i]["row"]) for i in members)
+            for i in members:
+                flag(i, code_label, code, f"contradicting rows: {code} appears in rows {where} with different values")
+    good = [rec for i, rec in enumerate(records) if i not in bad_rows]
+    schema = {"credit_code": pl.String, "name_zh": pl.String, "name_ko": pl.String, "name_en": pl.String,
+              "founded": pl.Date, "industry": pl.String, "cluster": pl.String, "zone": pl.String,
+              "listed": pl.Boolean, "status": pl.String, "row": pl.Int64}
+    frame = pl.DataFrame(good, schema=schema)
+    quarantine.sort(key=lambda q: (q.row, q.column))
+    empty_values = pl.DataFrame(schema={"credit_code": pl.String, "year": pl.Int32, "indicator": pl.String,
+                                        "value": pl.Float64, "row": pl.Int64})
+    return IngestResult(
+        source="registry", file_name=file_name, encoding=table.encoding, year=None, values=empty_values,
+        records=frame, quarantine=quarantine, rows_total=len(rows), rows_accepted=len(good), blank_rows=blank,
+        columns={header[p]: c for p, c in positions.items()}, warnings=warnings,
+    )

@@ -1,0 +1,318 @@
+"""The economic model of the demo region: one chunk of enterprises, all years, vectorised.
+
+Everything is drawn from numpy Generators seeded by (seed, chunk index, stream), so a chunk's content
+depends only on the arguments, never on what other chunks did. Money is in yuan (float, rounded to fen
+when written), counts are integers. ``NaN`` means "no value" before the missing-value mask is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from innoregion.data.catalogue import load_region
+from innoregion.generator import codes, names
+
+# stream identifiers for numpy SeedSequence([seed, chunk, stream, ...])
+S_FIRMS, S_YEARS, S_IP, S_SELF, S_MISSING, S_BAD, S_CONFLICT, S_PLATFORMS, S_TALENTS = range(1, 10)
+
+# GB/T 4754-2017 classes under each prefix that region.yaml gives for a cluster
+INDUSTRY_CLASSES: dict[str, list[str]] = {
+    "C27": ["C2710", "C2720", "C2740", "C2761", "C2762", "C2770"],
+    "C35": ["C3544", "C3581", "C3584"],
+    "C358": ["C3581", "C3583", "C3584", "C3586"],
+    "C39": ["C3973", "C3974", "C3975", "C3976", "C3979"],
+    "C40": ["C4011", "C4014", "C4040"],
+    "C38": ["C3841", "C3871", "C3872"],
+    "C26": ["C2614", "C2651", "C2652", "C2662"],
+    "C29": ["C2922", "C2929"],
+    "C30": ["C3061", "C3062", "C3091"],
+    "C32": ["C3232", "C3240"],
+    "I64": ["I6431", "I6450"],
+    "I65": ["I6511", "I6513", "I6520", "I6531"],
+    "M73": ["M7310", "M7320", "M7340"],
+    "M75": ["M7512", "M7520", "M7530", "M7540"],
+    "L72": ["L7212", "L7213"],
+    "C37": ["C3742", "C3743"],
+}
+
+CLUSTER_WEIGHTS = {"pharma-valley": 0.22, "optics-valley": 0.25, "new-materials": 0.17,
+                   "modern-services": 0.26, "future-industries": 0.10}
+# log of typical revenue (yuan) of a firm of average size, per cluster
+CLUSTER_LOG_REVENUE = {"pharma-valley": 16.0, "optics-valley": 15.8, "new-materials": 16.2,
+                       "modern-services": 15.0, "future-industries": 14.8}
+# revenue per employee (yuan)
+CLUSTER_REV_PER_EMPLOYEE = {"pharma-valley": 800_000, "optics-valley": 700_000, "new-materials": 900_000,
+                            "modern-services": 450_000, "future-industries": 500_000}
+CLUSTER_TECH_SHARE = {"pharma-valley": 0.30, "optics-valley": 0.35, "new-materials": 0.20,
+                      "modern-services": 0.30, "future-industries": 0.50}
+CLUSTER_STRATEGIC = {"pharma-valley": 0.6, "optics-valley": 0.65, "new-materials": 0.5,
+                     "modern-services": 0.2, "future-industries": 0.85}
+# zone weights per cluster (south, north, airport, beihu-core, jlu-circle, beihu-circle)
+ZONES = ["south", "north", "airport", "beihu-core", "jlu-circle", "beihu-circle"]
+CLUSTER_ZONES = {"pharma-valley": [0.45, 0.15, 0.10, 0.05, 0.15, 0.10],
+                 "optics-valley": [0.15, 0.45, 0.05, 0.10, 0.10, 0.15],
+                 "new-materials": [0.20, 0.30, 0.30, 0.02, 0.08, 0.10],
+                 "modern-services": [0.25, 0.15, 0.10, 0.25, 0.10, 0.15],
+                 "future-industries": [0.10, 0.20, 0.15, 0.30, 0.10, 0.15]}
+MANUFACTURING = {"pharma-valley", "optics-valley", "new-materials"}
+
+GROWTH_NORMAL, GROWTH_SHRINK, GROWTH_GAZELLE, GROWTH_UNICORN = 0, 1, 2, 3
+STATUS = np.array(["active", "suspended", "deregistered"])
+UNICORNS_IN_FIRST_CHUNK = 2
+
+
+def stream(seed: int, chunk: int, kind: int, *extra: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, chunk, kind, *extra]))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@dataclass
+class Chunk:
+    """One chunk of enterprises: register rows and per-year values (arrays of shape (n, years))."""
+
+    start: int
+    years: list[int]
+    registry: pl.DataFrame
+    files: np.ndarray            # bool (n, Y): the firm exists and files in that year
+    cluster: np.ndarray          # cluster code per firm
+    growth: np.ndarray           # growth class per firm
+    self_filer: np.ndarray       # bool per firm
+    stats_sample: np.ndarray     # bool per firm
+    short_names: pl.DataFrame | None = None  # names without the company form, for platform names
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return self.registry.height
+
+
+def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chunk:
+    region = load_region()
+    clusters = [c["code"] for c in region["clusters"]]
+    cl_spec = {c["code"]: c for c in region["clusters"]}
+    Y = len(years)
+    first, last = years[0], years[-1]
+    rng = stream(seed, chunk, S_FIRMS)
+    index = np.arange(start, start + n, dtype=np.int64)
+
+    # --- who the firms are
+    w = np.array([CLUSTER_WEIGHTS[c] for c in clusters])
+    ci = rng.choice(len(clusters), size=n, p=w / w.sum())
+    cluster = np.array(clusters, dtype=object)[ci]
+    industry = np.empty(n, dtype=object)
+    zone = np.empty(n, dtype=object)
+    for k, code in enumerate(clusters):
+        sel = ci == k
+        options = [cls for prefix in cl_spec[code]["industries"] for cls in INDUSTRY_CLASSES[prefix]]
+        industry[sel] = np.array(options, dtype=object)[rng.integers(0, len(options), sel.sum())]
+        zone[sel] = np.array(ZONES, dtype=object)[rng.choice(len(ZONES), sel.sum(), p=CLUSTER_ZONES[code])]
+    age_last = np.minimum(np.floor(rng.gamma(2.0, 5.0, n)).astype(np.int64), last - 1988)
+    founded_year = last - age_last
+    founded_doy = rng.integers(0, 365, n)
+    founded = (np.array([f"{y}-01-01" for y in founded_year], dtype="datetime64[D]")
+               + founded_doy.astype("timedelta64[D]"))
+    # a founding date in the last year must not run past the end of the data
+    founded = np.minimum(founded, np.datetime64(f"{last}-12-31"))
+
+    # growth class: most grow modestly, some shrink, a few % are gazelles
+    u = rng.random(n)
+    growth = np.where(u < 0.04, GROWTH_GAZELLE, np.where(u < 0.17, GROWTH_SHRINK, GROWTH_NORMAL))
+    growth[age_last < 1] = GROWTH_NORMAL
+    if chunk == 0 and n >= 50:
+        candidates = np.flatnonzero(np.isin(cluster, ["future-industries", "optics-valley", "pharma-valley"]))
+        unicorns = rng.choice(candidates, size=min(UNICORNS_IN_FIRST_CHUNK, candidates.size), replace=False)
+        growth[unicorns] = GROWTH_UNICORN
+        age_last[unicorns] = rng.integers(5, 9, unicorns.size)
+        founded_year[unicorns] = last - age_last[unicorns]
+        founded[unicorns] = np.array([f"{y}-03-18" for y in founded_year[unicorns]], dtype="datetime64[D]")
+    status_u = rng.random(n)
+    status = np.where(status_u < 0.03, 1, np.where(status_u < 0.08, 2, 0))
+    status[growth == GROWTH_UNICORN] = 0
+    status[growth == GROWTH_GAZELLE] = 0
+    # the year from which a suspended or deregistered firm stops filing
+    exit_year = np.where(status > 0, rng.integers(first + 1, last + 2, n), last + 1)
+    exit_year = np.maximum(exit_year, founded_year + 1)
+    status[exit_year > last] = 0
+    yr = np.array(years)[None, :]
+    files = (founded_year[:, None] <= yr) & (yr < exit_year[:, None])
+
+    # --- size and growth paths
+    size = rng.normal(0.0, 1.4, n)
+    log_rev0 = (np.array([CLUSTER_LOG_REVENUE[c] for c in cluster]) + size
+                + 0.35 * np.log1p(np.maximum(first - founded_year, 0)))
+    g_firm = np.select(
+        [growth == GROWTH_GAZELLE, growth == GROWTH_SHRINK, growth == GROWTH_UNICORN],
+        [rng.uniform(0.28, 0.65, n), rng.uniform(-0.25, -0.04, n), rng.uniform(0.8, 1.5, n)],
+        rng.normal(0.06, 0.05, n),
+    )
+    noise_sd = np.where(growth == GROWTH_NORMAL, 0.07, 0.03)
+    g = g_firm[:, None] + rng.normal(0, 1, (n, Y)) * noise_sd[:, None]
+    g = np.maximum(g, -0.6)
+    log_growth = np.cumsum(np.log1p(g), axis=1) - np.log1p(g[:, :1])  # first year = base
+    revenue = np.exp(log_rev0[:, None] + log_growth)
+    # a firm founded inside the window starts small and has a partial first year
+    age = yr - founded_year[:, None]
+    ramp = np.where(age <= 0, 0.25, np.where(age == 1, 0.6, 1.0))
+    revenue = revenue * ramp
+    unicorn = growth == GROWTH_UNICORN
+    if unicorn.any():
+        revenue[unicorn] = np.exp(np.linspace(18.0, 20.5, Y))[None, :] * rng.uniform(0.8, 1.2, (unicorn.sum(), 1))
+
+    # --- R&D
+    lo = np.array([cl_spec[c]["rd_intensity"][0] for c in cluster])
+    hi = np.array([cl_spec[c]["rd_intensity"][1] for c in cluster])
+    intensity = rng.uniform(lo, hi)
+    no_rd_p = np.where(np.isin(cluster, ["modern-services", "new-materials"]), 0.22, 0.08)
+    intensity[rng.random(n) < no_rd_p] = 0.0
+    intensity[growth == GROWTH_GAZELLE] *= 1.3
+    intensity[unicorn] = rng.uniform(0.25, 0.4, unicorn.sum())
+    rd = revenue * intensity[:, None] * rng.lognormal(0, 0.1, (n, Y))
+    rd_domestic = rd * np.where(rng.random(n) < 0.6, 1.0, rng.uniform(0.85, 1.0, n))[:, None]
+
+    # --- accounts
+    main_business = revenue * rng.uniform(0.8, 1.0, n)[:, None]
+    tech_share = np.clip(rng.beta(4, 8, n) * np.array([CLUSTER_TECH_SHARE[c] for c in cluster]) / (4 / 12),
+                         0.02, 0.95)
+    hnte = (intensity >= 0.03) & (tech_share >= 0.1) & (rng.random(n) < 0.5)
+    ht_share = np.where(hnte, rng.uniform(0.6, 0.95, n), np.where(intensity > 0, rng.uniform(0, 0.3, n), 0.0))
+    high_tech = revenue * ht_share[:, None]
+    margin = (rng.normal(0.05, 0.09, n) - 0.5 * intensity * (age_last < 4))[:, None] + rng.normal(0, 0.03, (n, Y))
+    margin = np.clip(margin, -1.5, 0.45)
+    profit_before = revenue * margin
+    total_cost = revenue - profit_before
+    net_profit = np.where(profit_before > 0, profit_before * 0.85, profit_before)
+    total_assets = revenue * rng.lognormal(np.log(1.3), 0.4, n)[:, None] * rng.lognormal(0, 0.05, (n, Y))
+    total_liabilities = total_assets * rng.beta(2.2, 3.0, n)[:, None] * rng.uniform(0.95, 1.05, (n, Y))
+    total_liabilities = np.minimum(total_liabilities, total_assets * 1.0)
+    tax_rate = np.where(hnte, 0.15, 0.25)[:, None]
+    tax_paid = np.maximum(profit_before, 0) * tax_rate + revenue * 0.012
+
+    # --- staff
+    rpe = np.array([CLUSTER_REV_PER_EMPLOYEE[c] for c in cluster]) * rng.lognormal(0, 0.4, n)
+    employees = np.maximum(2, np.round(revenue / rpe[:, None] * rng.lognormal(0, 0.04, (n, Y))))
+    yrng = stream(seed, chunk, S_YEARS)
+    tech_staff = yrng.binomial(employees.astype(np.int64), tech_share[:, None])
+    rd_staff = np.where(rd > 0, yrng.binomial(tech_staff, rng.uniform(0.4, 0.8, n)[:, None]), 0)
+    grad_share = np.clip(tech_share + rng.uniform(0.05, 0.35, n), 0, 1)
+    graduate = np.maximum(tech_staff, yrng.binomial(employees.astype(np.int64), grad_share[:, None]))
+    leading = np.minimum(tech_staff, yrng.poisson(0.002 * employees + 0.4 * (rd > 5e6)))
+
+    # --- IP: zero-inflated, correlated with R&D
+    irng = stream(seed, chunk, S_IP)
+    z = np.log10(rd[:, 0] + 1.0)
+    patenter = irng.random(n) < _sigmoid(1.6 * (z - 6.6))
+    rd_m = rd / 1e6
+    inv0 = np.where(patenter, irng.negative_binomial(1.2, 1.2 / (1.2 + 2 + 4 * rd_m[:, 0] ** 0.6)), 0)
+    apps = np.where(patenter[:, None], irng.poisson(0.4 + 1.2 * rd_m**0.6), 0)
+    apps = np.where(~patenter[:, None] & (irng.random((n, Y)) < 0.02), 1, apps)
+    grants = irng.binomial(apps, 0.55)
+    inventions = inv0[:, None] + np.cumsum(grants, axis=1) - grants[:, :1]
+    hv_share = irng.uniform(0.2, 0.6, n)[:, None]
+    high_value = irng.binomial(inventions, hv_share)
+    manuf = np.isin(cluster, list(MANUFACTURING))
+    util_p = _sigmoid(1.2 * (z - 6.0)) * np.where(manuf, 1.0, 0.4)
+    util0 = np.where(irng.random(n) < util_p, irng.negative_binomial(1.0, 1.0 / (1.0 + 5 + 4 * rd_m[:, 0] ** 0.5)), 0)
+    utility = util0[:, None] + np.cumsum(irng.poisson(0.15 * util0[:, None] + 0.05, (n, Y)), axis=1)
+    des0 = np.where(irng.random(n) < 0.1, irng.poisson(2.0, n), 0)
+    design = des0[:, None] + np.cumsum(irng.poisson(0.1 * des0[:, None], (n, Y)), axis=1)
+    software_heavy = np.isin(np.array([s[:3] for s in industry]), ["I64", "I65"])
+    sw0 = np.where(irng.random(n) < np.where(software_heavy, 0.7, 0.2),
+                   irng.negative_binomial(1.0, 1.0 / (1.0 + np.where(software_heavy, 8, 3)), n), 0)
+    software = sw0[:, None] + np.cumsum(irng.poisson(0.2 * sw0[:, None], (n, Y)), axis=1)
+    pharma = np.array([s[:3] == "C27" for s in industry])
+    class1 = np.where((pharma & (irng.random(n) < 0.06)) | (irng.random(n) < 0.005),
+                      1 + irng.poisson(0.8, n), 0)[:, None] + np.zeros((n, Y), dtype=np.int64)
+    pct = np.where(patenter[:, None] & (irng.random(n) < 0.08)[:, None], irng.poisson(1.5, (n, Y)), 0)
+    transfers = np.where(patenter[:, None] & (irng.random(n) < 0.2)[:, None], irng.poisson(1.0, (n, Y)), 0)
+    standards = np.where((irng.random(n) < 0.02 + 0.05 * (size > 1.5))[:, None], irng.poisson(0.8, (n, Y)), 0)
+
+    # --- statistics bureau
+    level_u = irng.random(n)
+    big = np.clip(z - 6.0, 0, 3)
+    rd_level = np.where(rd[:, 0] <= 0, 0, np.where(level_u < 0.002 * big, 3,
+                        np.where(level_u < 0.02 * big, 2, np.where(level_u < 0.07 * big, 1, 0))))
+    rd_level = rd_level[:, None] + np.zeros((n, Y), dtype=np.int64)
+    stats_sample = irng.random(n) < 0.10
+
+    # --- self-declaration
+    srng = stream(seed, chunk, S_SELF)
+    self_filer = srng.random(n) < 0.7
+    round_p = 0.02 + 0.15 * (growth == GROWTH_GAZELLE) + 0.08 * ((age_last < 6) & (intensity > 0.05))
+    rounds = srng.random((n, Y)) < round_p[:, None]
+    financing = np.where(rounds, np.round(srng.lognormal(np.log(1.0e7), 1.0, (n, Y))), 0.0)
+    if unicorn.any():
+        financing[unicorn] = np.round(srng.uniform(3e8, 1.5e9, (unicorn.sum(), Y)))
+    pre_valued = (srng.random(n) < 0.05 * (intensity > 0.04))[:, None]
+    post_money_usd = np.cumsum(financing * srng.uniform(4, 10, (n, 1)) / 7.1, axis=1)
+    valuation = np.where(post_money_usd > 0, np.round(post_money_usd),
+                         np.where(pre_valued, np.round(revenue * 2 / 7.1), np.nan))
+    if unicorn.any():
+        valuation[unicorn] = np.round(np.linspace(3e8, 1.2e9, Y)[None, :] * srng.uniform(1.0, 2.0, (unicorn.sum(), 1)))
+    niche = np.maximum(0, np.floor(np.maximum(age, 0) * srng.uniform(0.5, 1.0, n)[:, None]))
+    strategic = (srng.random(n) < np.array([CLUSTER_STRATEGIC[c] for c in cluster]))[:, None] + np.zeros((n, Y))
+    share = np.round(srng.beta(0.6, 25, n)[:, None] * srng.lognormal(0, 0.05, (n, Y)), 4).clip(0, 1)
+    digital0 = srng.choice(3, n, p=[0.45, 0.40, 0.15])
+    digital = np.minimum(2, digital0[:, None] + np.cumsum(srng.random((n, Y)) < 0.08, axis=1))
+    certs = srng.poisson(np.where(manuf, 1.5, 0.6), n)[:, None] + np.cumsum(srng.random((n, Y)) < 0.1, axis=1)
+    overseas = (srng.random(n) < np.where(manuf, 0.12, 0.04))[:, None] + np.zeros((n, Y))
+    brand = (srng.random(n) < 0.45)[:, None] + np.zeros((n, Y))
+    chain = srng.choice(3, n, p=[0.6, 0.3, 0.1])[:, None] + np.zeros((n, Y))
+    award = srng.choice(3, n, p=[0.93, 0.06, 0.01])[:, None] + np.zeros((n, Y))
+    hnte_y = (hnte[:, None] & (age >= 1)).astype(float)
+    incident = (srng.random((n, Y)) < 0.01).astype(float)
+    misconduct = (srng.random(n) < 0.002)[:, None] + np.zeros((n, Y))
+    debtor = (srng.random(n) < np.where(growth == GROWTH_SHRINK, 0.03, 0.004))[:, None] + np.zeros((n, Y))
+
+    # --- register rows
+    listed = ((size > 2.6) & (rng.random(n) < 0.5)) | unicorn & (rng.random(n) < 0.0)
+    form = np.where(listed, 1, rng.choice(3, n, p=[0.78, 0.12, 0.10]))
+    nm = names.build_names(index, industry, rng.integers(0, 6, n), form)
+    has_ko = rng.random(n) < 0.30
+    has_en = has_ko | (rng.random(n) < 0.45)
+    credit = codes.make_codes(index, founded_year >= 2016, rng.integers(0, 64, n))
+    registry = pl.DataFrame({
+        "credit_code": credit,
+        "name_zh": nm["name_zh"],
+        "name_ko": nm["name_ko"].to_numpy().astype(object) if n else [],
+        "name_en": nm["name_en"].to_numpy().astype(object) if n else [],
+        "founded": np.datetime_as_string(founded, unit="D"),
+        "industry": industry.astype(str),
+        "cluster": cluster.astype(str),
+        "zone": zone.astype(str),
+        "listed": listed.astype(np.int64),
+        "status": STATUS[status],
+    }).with_columns(
+        pl.when(pl.Series(has_ko)).then(pl.col("name_ko")).otherwise(None).alias("name_ko"),
+        pl.when(pl.Series(has_en)).then(pl.col("name_en")).otherwise(None).alias("name_en"),
+    )
+
+    def nan_outside(a: np.ndarray) -> np.ndarray:
+        return np.where(files, a, np.nan)
+
+    values = {
+        "revenue": revenue, "main_business_revenue": main_business, "high_tech_revenue": high_tech,
+        "rd_expense": rd, "rd_expense_domestic": rd_domestic, "total_cost": total_cost,
+        "net_profit": net_profit, "total_assets": total_assets, "total_liabilities": total_liabilities,
+        "tax_paid": tax_paid,
+        "invention_patents": inventions, "high_value_patents": high_value, "class1_other_ip": class1,
+        "utility_patents": utility, "design_patents": design, "software_copyrights": software,
+        "invention_applications": apps, "pct_applications": pct, "ip_transformations": transfers,
+        "standards_led": standards,
+        "employees": employees, "tech_staff": tech_staff, "rd_staff": rd_staff, "graduate_staff": graduate,
+        "leading_talents": leading, "rd_institution_level": rd_level,
+        "equity_financing": financing, "valuation_usd": valuation, "niche_years": niche,
+        "strategic_emerging": strategic, "national_market_share": share, "digital_level": digital,
+        "quality_certs": certs, "overseas_certification": overseas, "own_brand": brand,
+        "chain_role": chain, "st_award_level": award, "hnte_certified": hnte_y,
+        "safety_incident": incident, "research_misconduct": misconduct, "dishonest_debtor": debtor,
+    }
+    values = {k: nan_outside(np.asarray(v, dtype=np.float64)) for k, v in values.items()}
+    return Chunk(start=start, years=years, registry=registry, files=files, cluster=cluster.astype(str),
+                 growth=growth, self_filer=self_filer, stats_sample=stats_sample,
+                 short_names=nm.select("short_zh", "short_ko", "short_en"), values=values)
