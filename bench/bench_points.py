@@ -100,21 +100,43 @@ def synthetic(n: int, seed: int = 20251126) -> tuple[pl.DataFrame, pl.DataFrame,
     return data, meta, spec
 
 
+def tune_glibc_malloc() -> bool:
+    """Keep freed NumPy buffers in the heap (no mmap/munmap per 8 MB column): same as running with
+    MALLOC_MMAP_THRESHOLD_=268435456 MALLOC_TRIM_THRESHOLD_=4294967296. Returns False if not glibc."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        ok = libc.mallopt(-3, 256 * 1024 * 1024)  # M_MMAP_THRESHOLD
+        ok &= libc.mallopt(-1, 2**31 - 1)  # M_TRIM_THRESHOLD
+        return bool(ok)
+    except (OSError, AttributeError):
+        return False
+
+
 def bench_synthetic(n: int, repeat: int) -> None:
     t0 = time.perf_counter()
     data, meta, spec_dict = synthetic(n)
     spec = load_spec(spec_dict)
     print(f"generated {n:,} units x {N_IND} indicators in {time.perf_counter() - t0:.2f} s; "
           f"RSS after generation {rss_mb():,.0f} MB; polars threads {pl.thread_pool_size()}")
-    times = []
-    for _ in range(repeat):
+    times, cpus = [], []
+    for i in range(repeat):
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
         t = time.perf_counter()
         result = run_pipeline(data, meta, spec)
         times.append(time.perf_counter() - t)
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = (r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime)
+        cpus.append(sum(cpu))
+        print(f"  run {i + 1}: wall {times[-1]:.2f} s, CPU user {cpu[0]:.2f} s + sys {cpu[1]:.2f} s, "
+              f"peak RSS so far {peak_rss_mb():,.0f} MB")
         stages = result.scores.group_by("stage").len().sort("stage")
         del result
-    print(f"full pipeline: best {min(times):.2f} s, median {sorted(times)[len(times) // 2]:.2f} s over "
-          f"{repeat} run(s); peak RSS {peak_rss_mb():,.0f} MB")
+    print(f"full pipeline: wall best {min(times):.2f} s / median {sorted(times)[len(times) // 2]:.2f} s; "
+          f"CPU best {min(cpus):.2f} s; over {repeat} run(s); peak RSS {peak_rss_mb():,.0f} MB; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("units per stage:", dict(stages.iter_rows()))
 
 
@@ -137,7 +159,11 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-asem", action="store_true")
+    ap.add_argument("--tune-malloc", action="store_true",
+                    help="keep freed buffers in the glibc heap (see tune_glibc_malloc)")
     args = ap.parse_args()
+    if args.tune_malloc:
+        print("glibc malloc tuned:", tune_glibc_malloc())
     if not args.skip_asem and SHARED.exists():
         bench_asem(20)
     bench_synthetic(args.units, args.repeat)

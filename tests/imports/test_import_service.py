@@ -197,6 +197,8 @@ def test_cli_imports_a_folder_registry_first(reference, tmp_path):
     write(folder, "tax_2024.csv", [TAX, [code(1), 2024, 100, 10]])
     write(folder, "ip_2024.csv", [["credit_code", "year", "invention_patents"], [code(1), 2024, 3]], "utf-8-sig")
     write(folder, "registry.csv", [REGISTRY_HEADER, [code(1), "甲公司", "2018-05-02", "C3976", "", "", ""]])
+    write(folder, "platforms.csv", [["code", "kind"], ["x", "y"]])  # not a department file: left alone
+    (folder / "manifest.json").write_text("{}")
     assert [p.name for p in ordered_files((str(folder),))] == ["registry.csv", "tax_2024.csv", "ip_2024.csv"]
     result = CliRunner().invoke(command, [str(folder), "--quarantine-dir", str(tmp_path / "q")])
     assert result.exit_code == 0, result.output

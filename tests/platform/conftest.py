@@ -4,13 +4,14 @@ enterprise user for each, two banks (one with A's consent), API tokens."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import pytest
 from django.utils import timezone
 
 from innoregion.data.creditcode import make_code
 
-PASSWORD = "correct-horse-battery-9"
+PASSWORD = secrets.token_urlsafe(16)  # per test session, never stored
 
 
 def _enterprise(i: int, name: str, cluster=None, zone=None):
@@ -66,3 +67,8 @@ def api_get(client, token, path, **extra):
 @pytest.fixture
 def api():
     return api_get
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

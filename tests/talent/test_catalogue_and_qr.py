@@ -22,11 +22,11 @@ from innoregion.engines.credentials import (
     load_catalogue,
     load_private_key,
     place_in_tier,
+    qr,
     save_private_key,
     shipped_catalogues,
     sign_status_list,
 )
-from innoregion.engines.credentials import qr
 from innoregion.engines.credentials.catalogue import parse_catalogue
 from innoregion.engines.credentials.keyring import KeyFileError
 

@@ -10,15 +10,26 @@ SOURCE_CHOICES = ["auto", "registry", "tax", "ip", "hr", "stats", "self"]
 FILE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 
+def _department_file(path: Path) -> bool:
+    from innoregion.engines.ingest import IngestError, infer_source
+
+    try:
+        infer_source(path.name)
+    except IngestError:
+        return False
+    return path.is_file() and path.suffix.lower() in FILE_SUFFIXES
+
+
 def ordered_files(paths: tuple[str, ...]) -> list[Path]:
-    """Files given, with folders expanded: the register first, then tax, ip, hr, stats, self, each
-    by year; files whose source cannot be told from the name come last."""
+    """Files given, with folders expanded to their department files (registry.csv, tax_2024.csv, ...;
+    platforms.csv, manifest.json and the like are not department files): the register first, then
+    tax, ip, hr, stats, self, each by year; files whose source cannot be told from the name come last."""
     from innoregion.engines.ingest import IMPORT_ORDER, IngestError, infer_source, infer_year
 
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in FILE_SUFFIXES)
+            files += sorted(f for f in p.iterdir() if _department_file(f))
         else:
             files.append(p)
 

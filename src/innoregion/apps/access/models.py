@@ -221,7 +221,8 @@ class AuditEntry(models.Model):
         if self.pk is not None and not self._state.adding:
             raise AuditError("audit entries are append-only")
         kwargs.pop("force_update", None)
-        super().save(*args, force_insert=True, **kwargs)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AuditError("audit entries are append-only")

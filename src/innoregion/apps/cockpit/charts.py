@@ -30,15 +30,15 @@ def hbar(rows: list[tuple[str, float]], *, width: int = 520, target: dict[str, f
         w = max(0.0, value * scale)
         parts.append(format_html(
             '<text x="{}" y="{}" text-anchor="end" class="lbl">{}</text>'
-            '<rect x="{}" y="{}" width="{:.1f}" height="{}" fill="{}"><title>{}: {}</title></rect>'
-            '<text x="{:.1f}" y="{}" class="val">{}</text>',
-            left - 6, y + bar_h * 0.7, label, left, y, w, bar_h, PALETTE[i % len(PALETTE)], label,
-            _n(value, digits), left + w + 4, y + bar_h * 0.7, _n(value, digits)))
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>'
+            '<text x="{}" y="{}" class="val">{}</text>',
+            left - 6, f"{y + bar_h * 0.7:.1f}", label, left, y, f"{w:.1f}", bar_h, PALETTE[i % len(PALETTE)], label,
+            _n(value, digits), f"{left + w + 4:.1f}", f"{y + bar_h * 0.7:.1f}", _n(value, digits)))
         if label in target:
             x = left + target[label] * scale
             parts.append(format_html(
-                '<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" class="target"><title>{}</title></line>',
-                x, x, y - 3, y + bar_h + 3, _n(target[label])))
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="target"><title>{}</title></line>',
+                f"{x:.1f}", f"{x:.1f}", y - 3, y + bar_h + 3, _n(target[label])))
     parts.append("</svg>")
     return mark_safe("".join(str(p) for p in parts))
 
@@ -105,7 +105,7 @@ def lines(series: dict[str, list[tuple[int, float]]], *, width: int = 520, heigh
         parts.append(f'<text x="{x:.1f}" y="{top_pad + ph + 14}" class="tick" text-anchor="middle">{y}</text>')
     for i, (name, pts) in enumerate(series.items()):
         colour = PALETTE[i % len(PALETTE)]
-        coords = " ".join("{:.1f},{:.1f}".format(*xy(y, v)) for y, v in sorted(pts))
+        coords = " ".join("{},{}".format(*xy(y, v)) for y, v in sorted(pts))
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coords}"/>')
         ly = height + 18 * i + 4
         parts.append(format_html('<rect x="{}" y="{}" width="12" height="10" fill="{}"/>'
@@ -149,8 +149,9 @@ def zones_map(zones: list[dict], *, width: int = 560, height: int = 380, title: 
         cx = sum(x for x, _y in xy) / len(xy)
         cy = sum(y for _x, y in xy) / len(xy)
         if z["kind"] != "circle":
-            parts.append(format_html('<text x="{:.1f}" y="{:.1f}" text-anchor="middle" class="maplbl">{}</text>'
-                                     '<text x="{:.1f}" y="{:.1f}" text-anchor="middle" class="mapval">{}</text>',
-                                     cx, cy, z["name"], cx, cy + 14, _n(z.get("count", 0))))
+            parts.append(format_html('<text x="{}" y="{}" text-anchor="middle" class="maplbl">{}</text>'
+                                     '<text x="{}" y="{}" text-anchor="middle" class="mapval">{}</text>',
+                                     f"{cx:.1f}", f"{cy:.1f}", z["name"], f"{cx:.1f}", f"{cy + 14:.1f}",
+                                     _n(z.get("count", 0))))
     parts.append("</svg>")
     return mark_safe("".join(str(p) for p in parts))

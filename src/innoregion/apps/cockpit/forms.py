@@ -37,5 +37,5 @@ class WhatIfForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    source = forms.ChoiceField(label=_("Department"), choices=Source.choices)
+    source = forms.ChoiceField(label=_("Department"), choices=[("auto", _("from the file name")), *Source.choices])
     file = forms.FileField(label=_("File (CSV or XLSX)"))

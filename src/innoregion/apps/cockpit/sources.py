@@ -195,17 +195,3 @@ def explain_move(before, after, top: int = 3) -> list[tuple[str, float]]:
     deltas = [d for d in deltas if abs(d[1]) > 1e-9]
     deltas.sort(key=lambda d: -abs(d[1]))
     return deltas[:top]
-
-
-def run_import(import_file, uploaded, source: str, user):
-    """Hand an uploaded file to the imports service (which stores the raw file itself)."""
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(uploaded.name).name
-        with open(path, "wb") as fh:
-            for chunk in uploaded.chunks():
-                fh.write(chunk)
-        result = import_file(path, source=source, user=user)
-    return getattr(result, "batch", result)

@@ -337,20 +337,21 @@ def imports(request):
 
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        from innoregion.apps.imports import services as import_services
+
         try:
-            from innoregion.apps.imports.services import import_file
-        except ImportError:
-            messages.error(request, _("The import service is not available yet."))
+            batch = import_services.import_upload(form.cleaned_data["file"], form.cleaned_data["source"],
+                                                  request.user)
+        except Exception as exc:  # the service's own errors (unreadable file, unknown source, ...)
+            messages.error(request, _("The import failed: %(reason)s") % {"reason": exc})
         else:
-            batch = sources.run_import(import_file, form.cleaned_data["file"], form.cleaned_data["source"],
-                                       request.user)
-            if batch is not None:
-                audit.record(request.user, "imports.upload", batch,
-                             after={"file": batch.file_name, "status": batch.status,
-                                    "rows_accepted": batch.rows_accepted,
-                                    "rows_quarantined": batch.rows_quarantined})
-                return redirect("cockpit:import-detail", pk=batch.pk)
-            messages.error(request, _("The import failed."))
+            audit.record(request.user, "imports.upload", batch,
+                         after={"file": batch.file_name, "status": batch.status,
+                                "rows_accepted": batch.rows_accepted, "rows_quarantined": batch.rows_quarantined,
+                                "already_imported": bool(getattr(batch, "already_imported", False))})
+            if getattr(batch, "already_imported", False):
+                messages.info(request, _("This very file was imported before; nothing changed."))
+            return redirect("cockpit:import-detail", pk=batch.pk)
     batches = restrict(ImportBatch.objects.all(), request.user, "view")[:100]
     return render(request, "cockpit/imports.html", {"form": form, "batches": batches})
 

@@ -12,6 +12,7 @@ import io
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -49,6 +50,15 @@ class BankTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+class BankTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "innoregion.apps.finance.api.BankTokenAuthentication"
+    name = "bankToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer",
+                "description": "A bank's API token (irk_...), created on the bank's token page; shown once."}
 
 
 class BankTokenRequired(BasePermission):

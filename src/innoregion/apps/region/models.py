@@ -171,9 +171,13 @@ class Filing(models.Model):
     A correction never overwrites: the new value is a new row, the old one gets ``is_current=False``
     with ``superseded_at`` and ``superseded_by_batch``; the history stays queryable."""
 
-    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="filings", verbose_name=_("enterprise"))
+    # enterprise and indicator need no single-column index: (enterprise, year) and the current-filing
+    # constraint lead with the enterprise; every index costs time on bulk imports (docs/benchmarks.md)
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="filings", verbose_name=_("enterprise"),
+                                   db_index=False)
     year = models.PositiveSmallIntegerField(_("year"))
-    indicator = models.ForeignKey(Indicator, models.PROTECT, related_name="filings", verbose_name=_("indicator"))
+    indicator = models.ForeignKey(Indicator, models.PROTECT, related_name="filings", verbose_name=_("indicator"),
+                                  db_index=False)
     source = models.CharField(_("source department"), max_length=10, choices=Source.choices)
     value = models.FloatField(_("value"))
     batch = models.ForeignKey("imports.ImportBatch", models.PROTECT, related_name="filings",
@@ -183,7 +187,7 @@ class Filing(models.Model):
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
     superseded_by_batch = models.ForeignKey("imports.ImportBatch", models.PROTECT, null=True, blank=True,
                                             related_name="superseded_filings",
-                                            verbose_name=_("superseded by batch"))
+                                            verbose_name=_("superseded by batch"), db_index=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -193,7 +197,9 @@ class Filing(models.Model):
             models.UniqueConstraint(fields=["enterprise", "year", "indicator", "source"],
                                     condition=models.Q(is_current=True), name="one_current_filing_per_source"),
         ]
-        indexes = [models.Index(fields=["year", "indicator"]), models.Index(fields=["enterprise", "year"])]
+        indexes = [models.Index(fields=["year", "indicator"]), models.Index(fields=["enterprise", "year"]),
+                   models.Index(fields=["superseded_by_batch"], condition=models.Q(superseded_by_batch__isnull=False),
+                                name="filing_superseded_by_batch")]
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}/{self.year}/{self.indicator_id}@{self.source}={self.value:g}"

@@ -47,3 +47,39 @@ def load_reference_data() -> dict[str, int]:
         )
     return {"zones": Zone.objects.count(), "clusters": Cluster.objects.count(),
             "platforms": Platform.objects.count(), "indicators": Indicator.objects.count()}
+
+
+@transaction.atomic
+def load_platforms_csv(path) -> int:
+    """Create or update platforms from a ``platforms.csv`` delivery (docs/data/department-files.md).
+    Returns how many rows were loaded; a row naming an unknown zone or host firm is refused whole
+    (the file is one transaction), with the row number in the message."""
+    import csv
+    import datetime as dt
+
+    from innoregion.apps.region.models import Enterprise
+
+    zones = {z.code: z for z in Zone.objects.all()}
+    count = 0
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row_number, row in enumerate(csv.DictReader(fh), start=2):
+            zone = zones.get(row["zone"]) if row.get("zone") else None
+            if row.get("zone") and zone is None:
+                raise ValueError(f"{path}: row {row_number}, column zone: unknown zone {row['zone']!r}")
+            host_enterprise = None
+            if row.get("host_credit_code"):
+                host_enterprise = Enterprise.objects.filter(credit_code=row["host_credit_code"]).first()
+                if host_enterprise is None:
+                    raise ValueError(f"{path}: row {row_number}, column host_credit_code: "
+                                     f"unknown enterprise {row['host_credit_code']!r}")
+            founded = row.get("founded_year")
+            Platform.objects.update_or_create(
+                code=row["code"],
+                defaults={"kind": row["kind"], "level": row["level"], "zone": zone,
+                          "host": row.get("host_name", ""), "host_enterprise": host_enterprise,
+                          "established": dt.date(int(founded), 1, 1) if founded else None,
+                          "name_zh": row["name_zh"], "name_ko": row.get("name_ko", ""),
+                          "name_en": row.get("name_en", "")},
+            )
+            count += 1
+    return count

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,9 @@ CONDITION_KEYS = {"titles_any", "awards_any", "positions_any", "flags_any", "deg
 DEGREES = {"bachelor", "master", "doctorate"}
 LIST_CONDITIONS = {"titles_any": "titles", "awards_any": "awards", "positions_any": "positions",
                    "flags_any": "flags"}
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CatalogueError(ValueError):
@@ -122,22 +126,26 @@ def load_catalogue(source: str | Path = "changchun-new-area-2025") -> Catalogue:
     """Load a shipped catalogue by name (file stem under ``catalogues/``) or a YAML file by path."""
     path = Path(source)
     if path.suffix in (".yaml", ".yml") and path.exists():
-        text = path.read_text(encoding="utf-8")
-    else:
-        ref = resources.files("innoregion.engines.credentials") / "catalogues" / f"{source}.yaml"
-        if not ref.is_file():
-            raise CatalogueError(f"no shipped catalogue named {source!r}")
-        text = ref.read_text(encoding="utf-8")
-    return parse_catalogue(yaml.safe_load(text))
+        return parse_catalogue(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return _shipped(str(source))
+
+
+@lru_cache(maxsize=32)
+def _shipped(name: str) -> Catalogue:
+    # shipped catalogues are package data: parse each once per process
+    ref = resources.files("innoregion.engines.credentials") / "catalogues" / f"{name}.yaml"
+    if not ref.is_file():
+        raise CatalogueError(f"no shipped catalogue named {name!r}")
+    return parse_catalogue(yaml.load(ref.read_text(encoding="utf-8"), Loader=_LOADER))
 
 
 def shipped_catalogues() -> dict[str, Catalogue]:
     """Every catalogue shipped in the package, by id (``<catalogue>/<version>``)."""
     folder = resources.files("innoregion.engines.credentials") / "catalogues"
     found = {}
-    for entry in folder.iterdir():
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
-            cat = parse_catalogue(yaml.safe_load(entry.read_text(encoding="utf-8")))
+            cat = _shipped(entry.name[: -len(".yaml")])
             found[cat.id] = cat
     return found
 

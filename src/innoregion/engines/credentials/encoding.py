@@ -232,13 +232,23 @@ def to_text(data: bytes) -> str:
     return TEXT_PREFIX + base64.b32encode(data).decode("ascii").rstrip("=")
 
 
+_B32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_B32_TO_INT_DIGITS = str.maketrans(_B32_ALPHABET, "0123456789abcdefghijklmnopqrstuv")
+
+
 def from_text(text: str) -> bytes:
     cleaned = "".join(text.split()).upper()
     if not cleaned.startswith(TEXT_PREFIX):
         raise FormatError(f"text does not start with {TEXT_PREFIX}")
-    body = cleaned[len(TEXT_PREFIX) :]
-    body += "=" * (-len(body) % 8)
-    try:
-        return base64.b32decode(body)
-    except (ValueError, base64.binascii.Error) as exc:
-        raise FormatError("text is not base32") from exc
+    body = cleaned[len(TEXT_PREFIX) :].rstrip("=")
+    if not body or body.strip(_B32_ALPHABET):
+        raise FormatError("text is not base32")
+    # base32 digits map one-to-one onto Python's base-32 integer digits, so int() decodes in C;
+    # much faster than base64.b32decode, which is pure Python
+    nbytes, spare = divmod(5 * len(body), 8)
+    if spare >= 5:
+        raise FormatError("base32 text has an impossible length")
+    value = int(body.translate(_B32_TO_INT_DIGITS), 32)
+    if value & ((1 << spare) - 1):
+        raise FormatError("base32 text has non-zero padding bits")
+    return (value >> spare).to_bytes(nbytes, "big")

@@ -96,13 +96,17 @@ class NonceCache:
 class Verifier:
     def __init__(self, keys: KeyRing, catalogues: dict[str, Catalogue], *,
                  freshness: int = DEFAULT_FRESHNESS, clock_skew: int = DEFAULT_CLOCK_SKEW,
-                 nonce_cache: NonceCache | None = None) -> None:
+                 nonce_cache: NonceCache | None = None, signature_cache_size: int = 10_000) -> None:
         self.keys = keys
         self.catalogues = catalogues
         self.freshness = freshness
         self.clock_skew = clock_skew
         self.nonces = nonce_cache if nonce_cache is not None else NonceCache()
         self.status_lists: dict[str, SignedStatusList] = {}
+        # issuer signatures already checked, keyed by (public key, signed credential): the same
+        # credential comes back every 30 s in a new presentation; only successes are remembered
+        self._good_credentials: OrderedDict[tuple[bytes, bytes], None] = OrderedDict()
+        self._signature_cache_size = signature_cache_size
 
     def load_status_list(self, token: str) -> SignedStatusList:
         """Check a status list token's signature and cache it (replacing an older one of the same id)."""
@@ -148,7 +152,7 @@ class Verifier:
             checks["issuer_key"].ok, checks["issuer_key"].detail = True, cred.kid
 
         if key is not None and key.alg_id == cred.alg_id:
-            good = algorithms.by_id(cred.alg_id).verify(key.public_key, cred.signature, cred.signing_input())
+            good = self._issuer_signature_ok(key.public_key, cred, pres.credential_bytes)
             checks["issuer_signature"].ok = good
             checks["issuer_signature"].detail = "" if good else "credential altered or not signed by this issuer key"
 
@@ -207,6 +211,18 @@ class Verifier:
         if result.valid:
             result.services = catalogue.services_for(cred.tier, language)
         return result
+
+    def _issuer_signature_ok(self, public_key: bytes, cred, credential_bytes: bytes) -> bool:
+        cache_key = (public_key, credential_bytes)
+        if cache_key in self._good_credentials:
+            self._good_credentials.move_to_end(cache_key)
+            return True
+        good = algorithms.by_id(cred.alg_id).verify(public_key, cred.signature, cred.signing_input())
+        if good and self._signature_cache_size:
+            self._good_credentials[cache_key] = None
+            if len(self._good_credentials) > self._signature_cache_size:
+                self._good_credentials.popitem(last=False)
+        return good
 
     def _status(self, list_id: str, index: int, now: float) -> tuple[bool, str]:
         signed = self.status_lists.get(list_id)

@@ -20,8 +20,8 @@ from innoregion.data import creditcode
 from innoregion.data.catalogue import SOURCES, Catalogue
 from innoregion.engines.ingest.reader import IngestError, RawTable
 
-_PLAIN = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_GROUPED = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+_PLAIN = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_GROUPED = r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
 NUMBER_RE = f"^(?:{_PLAIN}|{_GROUPED})$"
 TRUE_WORDS = {"1", "是", "y", "yes", "true", "t", "有"}
 FALSE_WORDS = {"0", "否", "n", "no", "false", "f", "无"}

@@ -12,7 +12,12 @@ from innoregion.engines.matching.errors import (
     MatchingError,
     MatchingTextError,
 )
-from innoregion.engines.matching.reranker import DecisionGroup, LogisticReranker, RerankerReport, decide_reranker
+from innoregion.engines.matching.reranker import (
+    DecisionGroup,
+    LogisticReranker,
+    RerankerReport,
+    decide_reranker,
+)
 from innoregion.engines.matching.scoring import FilterSpec, FusionWeights, zscore_by_group
 from innoregion.engines.matching.text import analyse, detect_language, tokenise
 

@@ -32,7 +32,14 @@ from innoregion.engines.matching.scoring import (
     fuse,
     zscore_by_group,
 )
-from innoregion.engines.matching.text import CONCEPT_PREFIX, Analysed, Glossary, analyse, default_glossary
+from innoregion.engines.matching.text import (
+    CONCEPT_PREFIX,
+    Analysed,
+    Glossary,
+    analyse,
+    default_glossary,
+    stem_en,
+)
 
 METHODS = ("lexical", "dense", "fusion", "fusion+reranker", "lexical_raw", "dense_raw")
 
@@ -48,6 +55,7 @@ class MatchConfig:
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     dense_threads: int = 2
+    use_glossary: bool = True
 
     def __post_init__(self):
         if self.use_dense not in (True, False, "auto"):
@@ -111,7 +119,10 @@ class MatchingEngine:
     def __init__(self, config: MatchConfig | None = None, *, glossary: Glossary | None = None,
                  encoder: TextEncoder | None = None, embedding_cache: EmbeddingCache | None = None):
         self.config = config or MatchConfig()
-        self.glossary = glossary or default_glossary()
+        if not self.config.use_glossary:
+            self.glossary = Glossary.from_mapping({})
+        else:
+            self.glossary = glossary or default_glossary()
         if embedding_cache is not None:
             self.cache: EmbeddingCache | None = embedding_cache
         elif encoder is not None:
@@ -325,7 +336,9 @@ class MatchingEngine:
                 cid = tok[len(CONCEPT_PREFIX):]
                 a, b = query.concepts.get(cid, cid), doc.concepts.get(cid, cid)
                 terms.append(a if a == b else f"{a} ↔ {b}")
-                concept_surfaces.update((a, b))
+                for surface in (a, b):
+                    concept_surfaces.add(surface)
+                    concept_surfaces.update(stem_en(w) for w in surface.split())
         plain = [t for t in self._shared_tokens(query, j)
                  if not t.startswith(CONCEPT_PREFIX) and t not in concept_surfaces]
         return (terms + plain)[:limit]

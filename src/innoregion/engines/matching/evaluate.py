@@ -165,6 +165,14 @@ def evaluate(labelled: LabelledSet | None = None, *, config: MatchConfig | None 
                 rr_rank[i] = [top[j].capability_id for j in order[:k]]
         rankings["fusion+reranker"] = [r or [] for r in rr_rank]
 
+    if "lexical" in methods:
+        # ablation: the lexical path without the glossary term bridge
+        plain = MatchingEngine(MatchConfig(use_dense=False, use_glossary=False))
+        plain.add_capabilities(labelled.capabilities.select("id", "text", "language"))
+        rankings["lexical (no glossary)"] = [
+            [p.capability_id for p in plain.match(q["text"], language=q["language"], top_k=k, method="lexical")]
+            for q in queries]
+
     rows = []
     for method, ranked_lists in rankings.items():
         per_lang: dict[str, list[tuple]] = {lang: [] for lang in (*LANGUAGES, "all")}

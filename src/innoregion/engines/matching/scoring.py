@@ -12,20 +12,31 @@ from innoregion.engines.matching.errors import MatchingConfigError
 COMPONENTS = ("lexical", "dense")
 
 
-def zscore_by_group(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
+def zscore_by_group(scores: np.ndarray, groups: np.ndarray, min_group_size: int = 5) -> np.ndarray:
     """Z-score each row of ``scores`` (queries x candidates) within each candidate group.
 
-    ``groups`` labels every candidate column (here: the candidate's language). A group whose scores are
-    all equal gets 0. A 1-D ``scores`` is treated as one query.
+    ``groups`` labels every candidate column (here: the candidate's language). A group smaller than
+    ``min_group_size`` is standardised with the statistics of all candidates instead (its own would be
+    noise). A group (or pool) whose scores are all equal gets 0. A 1-D ``scores`` is one query.
     """
-    one = scores.ndim == 1
+    one = np.asarray(scores).ndim == 1
     mat = np.atleast_2d(np.asarray(scores, dtype=np.float64))
+    groups = np.asarray(groups)
+    if groups.shape[0] != mat.shape[1]:
+        raise MatchingConfigError("zscore_by_group: one group label per candidate column is needed")
     out = np.zeros_like(mat)
+    if mat.shape[1] == 0:
+        return out[0] if one else out
+    all_mean = mat.mean(axis=1, keepdims=True)
+    all_std = mat.std(axis=1, keepdims=True)
     for label in np.unique(groups):
         cols = np.flatnonzero(groups == label)
         block = mat[:, cols]
-        mean = block.mean(axis=1, keepdims=True)
-        std = block.std(axis=1, keepdims=True)
+        if cols.size >= min_group_size:
+            mean = block.mean(axis=1, keepdims=True)
+            std = block.std(axis=1, keepdims=True)
+        else:
+            mean, std = all_mean, all_std
         safe = np.where(std > 1e-12, std, 1.0)
         out[:, cols] = np.where(std > 1e-12, (block - mean) / safe, 0.0)
     return out[0] if one else out

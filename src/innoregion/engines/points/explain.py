@@ -367,7 +367,13 @@ class Explainer:
                 u_old = math.nan
                 ref2 = ref
             ref2 = np.insert(ref2, int(np.searchsorted(ref2, u_new)), u_new)
-            nf = replace(fit, reference=ref2, n=int(ref2.size))
+            if precise:  # the engine's own fit on the new values (O(n log n))
+                nf = fit_normaliser(d * ref2, self.spec.normaliser_for(code), d, self.h.target[code], code)
+            else:  # the same fit without re-sorting: reference updated, degenerate case as the engine's
+                nf = replace(fit, reference=ref2, n=int(ref2.size), params=dict(fit.params), degenerate=None)
+                if fit.method == "percentile_rank" and ref2[0] == ref2[-1]:
+                    nf.params["midpoint"] = 0.5 * fit.params["scale"]
+                    nf.degenerate = "zero range"
             if np.isnan(u_old) and fit.method == "percentile_rank":
                 aff = srows
             elif np.isnan(u_old):

@@ -62,7 +62,7 @@ class NormaliserFit:
         xd = x * d if d != 1.0 else x
         if m == "none":
             return xd.copy()
-        if m in RANK_METHODS:
+        if m in RANK_METHODS and not self.degenerate:
             return _rank_apply(xd, self.reference, m, p)
         if self.degenerate:
             out = np.full(x.shape, p["midpoint"])
@@ -193,9 +193,12 @@ def fit_normaliser(x: np.ndarray, settings: dict[str, Any], direction: float = 1
         params: dict[str, float] = {"scale": scale}
         if method == "rank":
             params["ties"] = settings.get("ties", "average")
-        deg = "one unit" if n == 1 else None
-        return NormaliserFit(method, d, params, n, reference=ref, degenerate=None,
-                             notes=[deg] if deg else [])
+        fit = NormaliserFit(method, d, params, n, reference=ref)
+        if method == "percentile_rank" and ref[0] == ref[-1]:
+            # one unit, or all tied: nobody is above anybody -> the midpoint of the scale
+            params["midpoint"] = 0.5 * scale
+            fit.degenerate = "one unit" if n == 1 else "zero range"
+        return fit
     if method == "none":
         return NormaliserFit(method, d, {}, n)
     lo, hi = float(xd.min()), float(xd.max())

@@ -16,7 +16,7 @@ from innoregion.engines.points.aggregate import aggregate_columns
 from innoregion.engines.points.normalise import NormaliserFit, fit_normaliser
 from innoregion.engines.points.result import ALL_COHORTS, Hierarchy, PipelineResult
 from innoregion.engines.points.spec import Spec, SpecError, load_spec
-from innoregion.engines.points.treat import treat_indicator
+from innoregion.engines.points.treat import excel_kurtosis, excel_skew, treat_indicator
 
 NO_STAGE = "(no stage)"
 META_TYPES = ("Indicator", "Aggregate", "Group", "Denominator", "Other")
@@ -207,13 +207,12 @@ def _impute(cols, data, h: Hierarchy, spec: Spec, warnings: list[str]) -> dict[s
                     stat = np.where(cnt > 0, sums / np.where(cnt > 0, cnt, 1.0), np.nan)
                 x[miss] = stat[codes[miss]]
             else:
-                for k, ix in enumerate(idx):
+                for ix in idx:
                     sub = x[ix]
                     m = np.isnan(sub)
                     if m.any() and not m.all():
                         sub[m] = np.median(sub[~m])
                         x[ix] = sub
-                    _ = k
         left = int(np.isnan(x).sum())
         if left:
             warnings.append(f"impute: {code}: {left} value(s) could not be imputed ("
@@ -283,11 +282,8 @@ def _treat(cols, h: Hierarchy, spec: Spec, warnings: list[str]):
     return out, details, fits
 
 
-def _sk(x):
-    from innoregion.engines.points.treat import _skew_kurt
-
-    v = x[~np.isnan(x)]
-    return _skew_kurt(v)
+def _sk(x: np.ndarray) -> tuple[float, float]:
+    return excel_skew(x), excel_kurtosis(x)
 
 
 def assign_stages(data: pl.DataFrame, spec: Spec, warnings: list[str]) -> np.ndarray:
@@ -565,8 +561,6 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
                 mid = fit.params.get("midpoint")
                 warnings.append(f"normalise: {code}{where}: {fit.degenerate} (n={fit.n}); every unit gets "
                                 f"{_fmt(mid) if mid is not None else 'the midpoint'}")
-            elif fit.method == "percentile_rank" and fit.n == 1:
-                warnings.append(f"normalise: {code}{where}: one unit; it gets the midpoint")
             p_rows.append({"iCode": code, "cohort": lab, "method": fit.method, "direction": fit.direction,
                            "n": fit.n, "degenerate": fit.degenerate, "params": fit.params_json()})
         norm[code] = y
@@ -592,9 +586,6 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
 
     w_rows = []
     for key, table in stage_weights.items():
-        if key == ALL_COHORTS and spec.stages and spec.stage_default is not None \
-                and not (stage_series.is_null().any()):
-            pass
         for par, ch in h.children.items():
             tot = sum(table[c] for c in ch)
             for c in ch:

@@ -11,12 +11,26 @@ Public API::
 No Django here: tables in, tables out.
 """
 
+from .benefits import (
+    Policy,
+    allocate,
+    evaluate_benefits,
+    file_sha256,
+    load_policy,
+    parse_policy,
+    run_record,
+    table_sha256,
+)
 from .errors import PackError
 from .evaluate import OUTCOMES, evaluate
 from .facts import FACT_COLUMNS, build_facts, ensure_columns
+from .ladder import Ladder, ladder_status, load_ladder, next_steps, parse_ladder, region_counts
 from .spec import Pack, load_pack, load_packs, parse_pack, select_version
+from .xlsx import safe_cell, write_xlsx
 
 __all__ = [
-    "FACT_COLUMNS", "OUTCOMES", "Pack", "PackError", "build_facts", "ensure_columns", "evaluate",
-    "load_pack", "load_packs", "parse_pack", "select_version",
+    "FACT_COLUMNS", "OUTCOMES", "Ladder", "Pack", "PackError", "Policy", "allocate", "build_facts",
+    "ensure_columns", "evaluate", "evaluate_benefits", "file_sha256", "ladder_status", "load_ladder",
+    "load_pack", "load_packs", "load_policy", "next_steps", "parse_ladder", "parse_pack", "parse_policy",
+    "region_counts", "run_record", "safe_cell", "select_version", "table_sha256", "write_xlsx",
 ]

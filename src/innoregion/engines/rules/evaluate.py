@@ -92,6 +92,7 @@ class PackPlan:
                 self.items[it.id] = (kind, it, self.c.cond(it.test, it.id))
         self.applicability = self.c.cond(pack.applicability.test, "applicability") if pack.applicability else None
         self.opts: dict[str, list[_OptPlan]] = {}
+        self.columns: set[str] = set()
         for ind in pack.indicators:
             plans = []
             for o in ind.options:
@@ -99,6 +100,18 @@ class PackPlan:
                 cases = [self.c.cond(cs.when, o.id) for cs in o.cases]
                 plans.append(_OptPlan(o, value, cases))
             self.opts[ind.id] = plans
+        for _, it, node in self.items.values():
+            self.columns |= node.columns
+            for spec in it.extra.values():
+                self.columns |= self.c.num(spec, "extra").columns
+        if self.applicability is not None:
+            self.columns |= self.applicability.columns
+        for plans in self.opts.values():
+            for op in plans:
+                if op.value is not None:
+                    self.columns |= op.value.columns
+                for n in op.case_nodes:
+                    self.columns |= n.columns
 
     # ------------------------------------------------------------------ stage 1: atoms
     def stage1(self) -> list[pl.Expr]:
@@ -111,7 +124,7 @@ class PackPlan:
         for ind in self.pack.indicators:
             for op in self.opts[ind.id]:
                 if op.value is not None:
-                    out.append(op.value.expr.alias(f"_v_{op.opt.id}"))
+                    out.append(op.value.expr.round(9).alias(f"_v_{op.opt.id}"))
                 for j, node in enumerate(op.case_nodes):
                     out.append(state(node.expr).alias(f"_c_{op.opt.id}_{j}"))
         return out
@@ -122,24 +135,22 @@ class PackPlan:
         if op.value is not None:
             v = pl.col(f"_v_{oid}")
             bands = op.opt.bands
-            lo = hi = idx = None
-            chain_lo = chain_hi = chain_idx = None
+            chain_idx = None
             for j, b in enumerate(bands):
                 cond = _band_cond(v, b)
-                if chain_lo is None:
-                    chain_lo = pl.when(cond).then(pl.lit(b.lo))
-                    chain_hi = pl.when(cond).then(pl.lit(b.hi))
-                    chain_idx = pl.when(cond).then(pl.lit(j, pl.Int16))
-                else:
-                    chain_lo = chain_lo.when(cond).then(pl.lit(b.lo))
-                    chain_hi = chain_hi.when(cond).then(pl.lit(b.hi))
-                    chain_idx = chain_idx.when(cond).then(pl.lit(j, pl.Int16))
+                chain_idx = (pl.when(cond) if chain_idx is None else chain_idx.when(cond)).then(
+                    pl.lit(j, pl.Int16))
             covered = _covers_line(bands)
             unk_lo = min(b.lo for b in bands) if covered else 0.0
             unk_hi = max(b.hi for b in bands)
-            lo = pl.when(v.is_null()).then(pl.lit(unk_lo)).otherwise(chain_lo.otherwise(0.0))
-            hi = pl.when(v.is_null()).then(pl.lit(unk_hi)).otherwise(chain_hi.otherwise(0.0))
-            idx = chain_idx.otherwise(None)
+            idx = chain_idx.otherwise(pl.lit(len(bands), pl.Int16))
+            los = pl.Series([b.lo for b in bands] + [0.0, unk_lo], dtype=pl.Float64)
+            his = pl.Series([b.hi for b in bands] + [0.0, unk_hi], dtype=pl.Float64)
+            # index len(bands): no band holds (0 points); len(bands) + 1: value unknown
+            pos = pl.when(v.is_null()).then(pl.lit(len(bands) + 1, pl.Int16)).otherwise(idx)
+            lo = pl.lit(los).gather(pos)
+            hi = pl.lit(his).gather(pos)
+            idx = pl.when(pos < len(bands)).then(pos)
             unk = v.is_null()
         else:
             states = [pl.col(f"_c_{oid}_{j}") for j in range(len(op.case_nodes))]
@@ -483,6 +494,9 @@ def evaluate(facts: pl.DataFrame | pl.LazyFrame, packs: list[Pack], year: int | 
     lf = ensure_columns(facts)
     if year is not None:
         lf = lf.filter(pl.col("year") == year)
+    base = lf.collect()
+    years = base.get_column("year")
+    ymin, ymax = (years.min(), years.max()) if base.height else (0, 0)
     columns = CORE_COLUMNS + (["missing", "details", *[f"gaps_{lang}" for lang in langs]] if explain else [])
     frames = []
     by_id: dict[str, list[Pack]] = {}
@@ -496,12 +510,15 @@ def evaluate(facts: pl.DataFrame | pl.LazyFrame, packs: list[Pack], year: int | 
                 in_range = in_range & (pl.col("year") <= pack.valid_to)
             covered = covered | in_range
             plan = plan_for(pack)
-            part = plan.pipeline(lf.filter(in_range))
+            part = base.lazy().select("credit_code", "year", *sorted(plan.columns))
+            if not (pack.valid_from <= ymin and (pack.valid_to is None or ymax <= pack.valid_to)):
+                part = part.filter(in_range)
+            part = plan.pipeline(part)
             if explain:
                 part = part.with_columns(plan.explain_exprs(langs))
             frames.append(part.select(columns))
         first = versions[0]
-        na = lf.filter(covered.not_()).select(
+        na = base.lazy().select("credit_code", "year").filter(covered.not_()).select(
             "credit_code", "year", pl.lit(pid).alias("pack"), pl.lit(None, pl.String).alias("version"),
             pl.lit(first.rung).alias("rung"), pl.lit("not_applicable").alias("outcome"),
             *[pl.lit(None, pl.Float64).alias(c) for c in ("score_lo", "score_hi", "score_max")],
@@ -512,7 +529,7 @@ def evaluate(facts: pl.DataFrame | pl.LazyFrame, packs: list[Pack], year: int | 
         frames.append(na)
     if not frames:
         return pl.DataFrame(schema={c: pl.String for c in columns})
-    return pl.concat(pl.collect_all(frames), how="vertical_relaxed")
+    return pl.concat(pl.collect_all(frames, engine="in-memory"), how="vertical_relaxed")
 
 
 def outcome_record(row: dict) -> str:

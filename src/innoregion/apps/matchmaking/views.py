@@ -1,0 +1,182 @@
+"""Pages: the public scenario and capability lists, officials publishing scenarios, enterprises
+submitting capabilities, caseworkers (officials) reviewing proposed matches. Reads go through
+``restrict``; changes are recorded in the audit log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from innoregion.apps.access import audit
+from innoregion.apps.access.decorators import role_required
+from innoregion.apps.access.models import Role
+from innoregion.apps.access.restrict import Who, restrict
+from innoregion.apps.matchmaking import services
+from innoregion.apps.matchmaking.forms import CapabilityForm, DecisionForm, ListFilterForm, ScenarioForm
+from innoregion.apps.matchmaking.models import Capability, Match, RerankerModel, Scenario
+from innoregion.engines.matching import MatchingError
+
+OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
+
+
+def _is_staff(user) -> bool:
+    return Who(user).role in OFFICIALS
+
+
+def _page(request, qs, per_page: int = 25):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def scenario_list(request):
+    form = ListFilterForm(request.GET or None)
+    qs = restrict(Scenario.objects.select_related("cluster", "zone"), request.user, "view")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["q"]:
+            qs = qs.filter(Q(title__icontains=d["q"]) | Q(description__icontains=d["q"])
+                           | Q(owner_organisation__icontains=d["q"]))
+        if d["language"]:
+            qs = qs.filter(language=d["language"])
+        if d["cluster"]:
+            qs = qs.filter(cluster__code=d["cluster"])
+        if d["zone"]:
+            qs = qs.filter(zone__code=d["zone"])
+    return render(request, "matchmaking/scenario_list.html", {
+        "form": form, "page": _page(request, qs), "can_publish": _is_staff(request.user)})
+
+
+def scenario_detail(request, pk: int):
+    scenario = get_object_or_404(restrict(Scenario.objects.select_related("cluster", "zone"), request.user,
+                                          "view"), pk=pk)
+    matches = restrict(scenario.matches.select_related("capability__enterprise"), request.user, "view")
+    return render(request, "matchmaking/scenario_detail.html", {
+        "scenario": scenario, "matches": matches, "is_staff": _is_staff(request.user)})
+
+
+@role_required(*OFFICIALS)
+def scenario_edit(request, pk: int | None = None):
+    scenario = get_object_or_404(restrict(Scenario.objects, request.user, "change"), pk=pk) if pk else None
+    form = ScenarioForm(request.POST or None, instance=scenario)
+    if request.method == "POST" and form.is_valid():
+        before = audit.snapshot(scenario) if scenario else None
+        obj = form.save(commit=False)
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        obj.save()
+        audit.record(request.user, "matchmaking.scenario.save", obj, before=before, after=audit.snapshot(obj))
+        if obj.status == Scenario.Status.PUBLISHED:
+            try:
+                proposed = services.propose_matches(obj)
+                messages.success(request, _("Published; %(n)d matches proposed.") % {"n": len(proposed)})
+            except MatchingError as exc:
+                messages.warning(request, _("Saved, but no matches could be proposed: %(e)s") % {"e": exc})
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("matchmaking:scenario", pk=obj.pk)
+    return render(request, "matchmaking/scenario_form.html", {"form": form, "scenario": scenario})
+
+
+@require_POST
+@role_required(*OFFICIALS)
+def scenario_propose(request, pk: int):
+    scenario = get_object_or_404(restrict(Scenario.objects, request.user, "change"), pk=pk)
+    try:
+        proposed = services.propose_matches(scenario)
+        messages.success(request, _("%(n)d matches proposed.") % {"n": len(proposed)})
+    except MatchingError as exc:
+        messages.error(request, _("No matches could be proposed: %(e)s") % {"e": exc})
+    return redirect("matchmaking:scenario", pk=pk)
+
+
+def capability_list(request):
+    form = ListFilterForm(request.GET or None)
+    qs = restrict(Capability.objects.select_related("enterprise__cluster", "enterprise__zone"), request.user, "view")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["q"]:
+            qs = qs.filter(Q(title__icontains=d["q"]) | Q(description__icontains=d["q"])
+                           | Q(enterprise__name_zh__icontains=d["q"]) | Q(enterprise__name_en__icontains=d["q"]))
+        if d["language"]:
+            qs = qs.filter(language=d["language"])
+        if d["cluster"]:
+            qs = qs.filter(enterprise__cluster__code=d["cluster"])
+        if d["zone"]:
+            qs = qs.filter(enterprise__zone__code=d["zone"])
+    min_trl = request.GET.get("min_trl", "")
+    if min_trl.isdigit():
+        qs = qs.filter(maturity__gte=int(min_trl))
+    return render(request, "matchmaking/capability_list.html", {
+        "form": form, "page": _page(request, qs), "min_trl": min_trl,
+        "can_submit": Who(request.user).role == Role.ENTERPRISE})
+
+
+def capability_detail(request, pk: int):
+    cap = get_object_or_404(restrict(Capability.objects.select_related("enterprise"), request.user, "view"), pk=pk)
+    matches = restrict(cap.matches.select_related("scenario"), request.user, "view")
+    return render(request, "matchmaking/capability_detail.html", {"capability": cap, "matches": matches})
+
+
+@role_required(Role.ENTERPRISE)
+def capability_edit(request, pk: int | None = None):
+    who = request.who
+    cap = get_object_or_404(restrict(Capability.objects, request.user, "change"), pk=pk) if pk else None
+    form = CapabilityForm(request.POST or None, instance=cap)
+    if request.method == "POST" and form.is_valid():
+        before = audit.snapshot(cap) if cap else None
+        obj = form.save(commit=False)
+        obj.enterprise_id = who.enterprise_id
+        if obj.submitted_by_id is None:
+            obj.submitted_by = request.user
+        obj.save()
+        audit.record(request.user, "matchmaking.capability.save", obj, before=before, after=audit.snapshot(obj))
+        messages.success(request, _("Capability saved."))
+        return redirect("matchmaking:capability", pk=obj.pk)
+    return render(request, "matchmaking/capability_form.html", {"form": form, "capability": cap})
+
+
+@role_required(*OFFICIALS)
+def review(request):
+    qs = restrict(Match.objects.select_related("scenario", "capability__enterprise"), request.user, "view")
+    status = request.GET.get("status", Match.Status.PROPOSED)
+    if status in Match.Status.values:
+        qs = qs.filter(status=status)
+    scenario_id = request.GET.get("scenario", "")
+    if scenario_id.isdigit():
+        qs = qs.filter(scenario_id=int(scenario_id))
+    rerankers = RerankerModel.objects.all()[:5]
+    return render(request, "matchmaking/review.html", {
+        "page": _page(request, qs.order_by("scenario_id", "rank"), 30), "status": status,
+        "statuses": Match.Status.choices, "scenario_id": scenario_id, "rerankers": rerankers})
+
+
+@require_POST
+@role_required(*OFFICIALS)
+def decide(request, pk: int):
+    match = get_object_or_404(restrict(Match.objects, request.user, "change"), pk=pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        before = audit.snapshot(match, ["status"])
+        services.decide(match, request.user, form.cleaned_data["decision"] == "accept", form.cleaned_data["note"])
+        audit.record(request.user, "matchmaking.match.decide", match, before=before,
+                     after=audit.snapshot(match, ["status", "note"]), enterprise=match.capability.enterprise_id)
+        messages.success(request, _("Decision recorded."))
+    else:
+        messages.error(request, _("Invalid decision."))
+    return redirect(request.POST.get("next") or "matchmaking:review")
+
+
+@require_POST
+@role_required(*OFFICIALS)
+def train(request):
+    row = services.train_reranker()
+    audit.record(request.user, "matchmaking.reranker.train", row, after=row.report)
+    if row.active:
+        messages.success(request, _("The re-ranker helps on held-out scenarios and is now in use: %(r)s")
+                         % {"r": row.report.get("reason", "")})
+    else:
+        messages.info(request, _("The re-ranker is not used: %(r)s") % {"r": row.report.get("reason", "")})
+    return redirect("matchmaking:review")

@@ -1,0 +1,139 @@
+"""Scoring runs: read the region's effective values, build the engine input for a methodology, run the
+points engine, store the run and one row per enterprise. Thin: the work is in
+``innoregion.engines.points`` (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from innoregion.apps.points.models import EnterpriseScore, ScoringRun
+from innoregion.apps.region.models import Enterprise
+from innoregion.engines.points import load_spec, run_pipeline
+from innoregion.engines.points.audit import audit
+from innoregion.engines.points.region_input import build_input, load_methodology
+from innoregion.version import code_version
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def spec_sha256(spec_dict: dict) -> str:
+    """SHA-256 of the validated spec (defaults filled in), as canonical JSON."""
+    spec = load_spec(spec_dict)
+    text = json.dumps(spec.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def inputs_sha256(values: pl.DataFrame, enterprises: pl.DataFrame) -> str:
+    """SHA-256 of the canonical input: the long value table sorted by (credit_code, year, indicator)
+    with values as shortest round-trip reprs, then the enterprise table sorted by credit code."""
+    h = hashlib.sha256()
+    v = values.select("credit_code", "year", "indicator", "value").sort("credit_code", "year", "indicator")
+    for code, year, ind, val in v.iter_rows():
+        h.update(f"{code}\t{int(year)}\t{ind}\t{float(val)!r}\n".encode())
+    h.update(b"--enterprises--\n")
+    e = enterprises.select("credit_code", "founded", "cluster", "zone", "industry").sort("credit_code")
+    for row in e.iter_rows():
+        h.update(("\t".join("" if x is None else str(x) for x in row) + "\n").encode())
+    return h.hexdigest()
+
+
+def region_inputs(year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The effective values of ``year`` and ``year - 1`` and the enterprise table, from the database."""
+    from innoregion.apps.imports.services import effective_values
+
+    frames = [effective_values(y) for y in (year - 1, year)]
+    values = pl.concat(frames).select("credit_code", "year", "indicator", "value")
+    rows = list(Enterprise.objects.values_list("credit_code", "founded", "cluster__code", "zone__code", "industry"))
+    ent = pl.DataFrame(rows, schema={"credit_code": pl.String, "founded": pl.Date, "cluster": pl.String,
+                                     "zone": pl.String, "industry": pl.String}, orient="row")
+    return values, ent
+
+
+def breakdowns(result, data: pl.DataFrame) -> dict[str, dict]:
+    """Per uCode: indicators (raw, normalised, weight, points), groups, bonus, penalty."""
+    h = result.hierarchy
+    inds = h.indicators
+    groups = [c for c in h.aggregates]
+    raw = result.raw.select("uCode", *inds).rows()
+    norm = {r[0]: r[1:] for r in result.normalised.select("uCode", *inds).rows()}
+    eff = {r[0]: r[1:] for r in result.effective_weights.select("uCode", *inds).rows()}
+    agg = {r[0]: r[1:] for r in result.aggregated.select("uCode", *groups).rows()}
+    bp = {r[0]: r[1:] for r in result.bonus_penalty.select("uCode", "base", "bonus", "penalty").rows()}
+    out = {}
+    for r in raw:
+        u = r[0]
+        ind = {}
+        for k, c in enumerate(inds):
+            y, w = _num(norm[u][k]), _num(eff[u][k]) or 0.0
+            ind[c] = {"raw": _num(r[1 + k]), "normalised": y, "weight": w,
+                      "points": (w * y * result.spec.base_factor) if y is not None else None}
+        b = bp[u]
+        out[u] = {"indicators": ind, "groups": {g: _num(agg[u][k]) for k, g in enumerate(groups)},
+                  "base": _num(b[0]), "bonus": _num(b[1]), "penalty": _num(b[2])}
+    return out
+
+
+def score_region(methodology: str, year: int, user=None, *, values: pl.DataFrame | None = None,
+                 enterprises: pl.DataFrame | None = None) -> ScoringRun:
+    """Score every enterprise with filings in ``year`` under ``methodology``; store and return the run.
+
+    ``values``/``enterprises`` default to the database (effective values of ``year`` and ``year - 1``;
+    the enterprise register). A failure is stored as a run with status ``failed`` and re-raised.
+    """
+    m = load_methodology(methodology)
+    run = ScoringRun.objects.create(
+        methodology=m.id, methodology_version=m.version, spec_sha256=spec_sha256(m.spec),
+        code_version=code_version(), year=year, started_at=timezone.now(), status=ScoringRun.Status.RUNNING,
+        created_by=user if getattr(user, "pk", None) else None)
+    try:
+        if values is None or enterprises is None:
+            values, enterprises = region_inputs(year)
+        run.inputs_sha256 = inputs_sha256(values, enterprises)
+        data, meta = build_input(values, enterprises, m, year)
+        if data.height == 0:
+            raise ValueError(f"no enterprise has filings for {year}")
+        result = run_pipeline(data, meta, m.spec)
+        summary = audit(result)["summary"]
+        parts = breakdowns(result, data)
+        ids = dict(Enterprise.objects.filter(credit_code__in=data["uCode"].to_list())
+                   .values_list("credit_code", "pk"))
+        rows = []
+        for r in result.scores.iter_rows(named=True):
+            u = r["uCode"]
+            if u not in ids:
+                continue
+            rows.append(EnterpriseScore(
+                run=run, enterprise_id=ids[u], stage=r["stage"] or "", score=_num(r["score"]),
+                rank=r["Rank"], stage_rank=r["StageRank"], tier=r["tier"] or "", breakdown=parts[u]))
+        missing = sorted(set(data["uCode"].to_list()) - set(ids))
+        warnings = list(result.warnings)
+        if missing:
+            warnings.append(f"{len(missing)} credit code(s) with filings are not in the enterprise register: "
+                            + ", ".join(missing[:10]))
+        with transaction.atomic():
+            EnterpriseScore.objects.bulk_create(rows, batch_size=2000)
+            run.units = len(rows)
+            run.warnings = warnings
+            run.audit_summary = json.loads(json.dumps(summary, default=_num))
+            run.status = ScoringRun.Status.DONE
+            run.finished_at = timezone.now()
+            run.save()
+    except Exception as exc:
+        run.status = ScoringRun.Status.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"
+        run.finished_at = timezone.now()
+        run.save()
+        raise
+    return run

@@ -1,0 +1,102 @@
+"""Browser tests: the ``playwright`` package drives Debian's chromium (never ``playwright install``)
+against pytest-django's ``live_server``. Screenshots go to ``screenshots/`` (gitignored)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+
+# playwright's sync API runs an event loop in this thread; the test's own ORM calls are synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REPO = Path(__file__).resolve().parents[2]
+SHOTS = REPO / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: run scripts/system-deps.sh (apt-get install chromium fonts-noto-cjk)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def shot():
+    SHOTS.mkdir(exist_ok=True)
+
+    def take(page, name: str, full_page: bool = True) -> Path:
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def region(transactional_db, settings):
+    """A small region: reference data, 60 enterprises with filings, the four roles, a consent."""
+    from django.utils import timezone
+
+    from innoregion.apps.access import services
+    from innoregion.apps.access.models import Role
+    from innoregion.apps.imports.models import ImportBatch
+    from innoregion.apps.region.models import Cluster, Enterprise, Filing, Indicator, Zone
+    from innoregion.apps.region.services import load_reference_data
+    from innoregion.data.creditcode import make_code
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    load_reference_data()
+    clusters, zones = list(Cluster.objects.all()), list(Zone.objects.exclude(kind="circle"))
+    batch = ImportBatch.objects.create(source="tax", file_name="tax-2025.csv", sha256="1" * 64, raw_path="x",
+                                       status="imported", started_at=timezone.now())
+    revenue = Indicator.objects.get(code="revenue")
+    rd = Indicator.objects.get(code="rd_expense")
+    ents = []
+    for i in range(60):
+        e = Enterprise.objects.create(credit_code=make_code("9", "1", "220100", f"{i + 1:08d}"),
+                                      name_zh=f"长春示例{i + 1}号科技有限公司", name_en=f"Changchun Example {i + 1} Tech",
+                                      name_ko=f"창춘 예시 {i + 1} 기술", founded=dt.date(2010 + i % 15, 1 + i % 12, 1),
+                                      industry="C39", cluster=clusters[i % len(clusters)], zone=zones[i % len(zones)])
+        ents.append(e)
+        for year in (2023, 2024, 2025):
+            Filing.objects.create(enterprise=e, year=year, indicator=revenue, source="tax",
+                                  value=1e6 * (i + 1) * (1 + 0.1 * (year - 2023)), batch=batch, row_number=i + 2)
+            Filing.objects.create(enterprise=e, year=year, indicator=rd, source="tax", value=1e5 * (i % 7 + 1),
+                                  batch=batch, row_number=i + 2)
+    password = secrets.token_urlsafe(12)
+    bank = services.create_bank("Jilin Demo Bank", "jilin-demo")
+    users = {"official": services.create_user("official", password, Role.OFFICIAL),
+             "ent_a": services.create_user("ent_a", password, Role.ENTERPRISE, enterprise=ents[0]),
+             "bank": services.create_user("bank", password, Role.BANK, bank=bank)}
+    services.grant_consent(ents[0], bank, ["summary"], "working capital", timezone.now() + dt.timedelta(days=90),
+                           users["ent_a"])
+    return {"password": password, "a": ents[0], "b": ents[1], "bank": bank, "users": users}
+
+
+def login(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("form[action='/accounts/login/'] button[type=submit]")
