@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python bench/bench_import.py [--db postgres|sqlite|both] [--rows N]``. Builds a register
 of N enterprises and a tax file of N rows x 10 indicators (N x 10 filing values), imports both through
 ``innoregion.apps.imports.services.import_file`` into a fresh database (PostgreSQL: a scratch
-database ``innoregion_bench`` on the server of ``--pg-url``, dropped afterwards; SQLite: a temporary
+database ``innoregion_bench_import`` on the server of ``--pg-url``, dropped afterwards; SQLite: a temporary
 file), then a corrected copy of the tax file with 1 % of the values changed (the supersede path), and
 prints values/s. Figures go to docs/benchmarks.md ("## Department imports").
 """
@@ -73,7 +73,7 @@ def run_one(db: str, n: int, pg_url: str) -> None:
     work = Path(tempfile.mkdtemp(prefix="innoregion-bench-import-"))
     os.environ["INNOREGION_DATA_DIR"] = str(work / "data")
     if db == "postgres":
-        os.environ["DATABASE_URL"] = prepare_postgres(pg_url, "innoregion_bench")
+        os.environ["DATABASE_URL"] = prepare_postgres(pg_url, "innoregion_bench_import")
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
     try:
@@ -115,7 +115,7 @@ def run_one(db: str, n: int, pg_url: str) -> None:
             from django.db import connections
 
             connections.close_all()
-            drop_postgres(pg_url, "innoregion_bench")
+            drop_postgres(pg_url, "innoregion_bench_import")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 
@@ -22,6 +23,7 @@ def demo(tmp_path_factory) -> tuple[Path, dict]:
     return out, manifest
 
 
+@functools.cache
 def read_department(path: Path) -> pl.DataFrame:
     """A department file as text columns under canonical names (credit_code, year, indicator codes)."""
     dept = path.name.split("_")[0]
@@ -44,8 +46,3 @@ def read_department(path: Path) -> pl.DataFrame:
     unknown = [c for c in frame.columns if c not in mapping]
     assert not unknown, f"{path.name}: headers not in the catalogue: {unknown}"
     return frame.rename({c: mapping[c] for c in frame.columns})
-
-
-def as_float(frame: pl.DataFrame, column: str) -> pl.Series:
-    """Numbers of a text column; cells that are not numbers become null."""
-    return frame[column].cast(pl.Float64, strict=False)

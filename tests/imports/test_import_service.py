@@ -231,3 +231,28 @@ def test_the_database_specific_writer_is_used(enterprises, tmp_path, monkeypatch
     assert (again.values_unchanged, again.values_created) == (2, 0)
     expected = "_write_filings_postgres" if connection.vendor == "postgresql" else "_write_filings_orm"
     assert called == [expected, expected]
+
+
+def test_postgres_foreign_key_fast_path_and_its_fallback(enterprises, tmp_path):
+    """On PostgreSQL the per-row foreign-key triggers are replaced by one set-based check when the role
+    may do so and the table has no triggers of its own; otherwise the ordinary checks run. On SQLite
+    the ORM path has no such switch (the report has no timings for it)."""
+    from django.db import connection
+
+    b1 = services.import_file(write(tmp_path, "tax_2024.csv", [TAX, [code(1), 2024, 1, 2]]), "tax")
+    if connection.vendor != "postgresql":
+        assert "fk_triggers_bypassed" not in b1.report["timings"]
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('is_superuser') = 'on'")
+        superuser = cur.fetchone()[0]
+        assert b1.report["timings"]["fk_triggers_bypassed"] is superuser
+        cur.execute("CREATE FUNCTION innoregion_test_noop() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RETURN NEW; END $$")
+        cur.execute("CREATE TRIGGER innoregion_test_noop BEFORE INSERT ON region_filing "
+                    "FOR EACH ROW EXECUTE FUNCTION innoregion_test_noop()")
+        b2 = services.import_file(write(tmp_path, "tax_2024_b.csv", [TAX, [code(2), 2024, 3, 4]]), "tax")
+        assert b2.report["timings"]["fk_triggers_bypassed"] is False
+        cur.execute("SHOW session_replication_role")
+        assert cur.fetchone()[0] == "origin"
+    assert current("tax")[(code(2), 2024, "revenue", "tax")] == 3.0

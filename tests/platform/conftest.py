@@ -72,3 +72,22 @@ def api():
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LANGUAGE_CODE = "en"  # pages in English unless a test asks for another language
+
+
+@pytest.fixture
+def scored(world):
+    """World plus 40 more enterprises with filings for every indicator and one scoring run."""
+    from innoregion.apps.points.services import score_region
+    from innoregion.apps.region.models import Cluster, Zone
+    from platform_synth import synth_filings
+
+    clusters, zones = list(Cluster.objects.all()), list(Zone.objects.exclude(kind="circle"))
+    ents = [world["a"], world["b"]] + [_enterprise(10 + i, f"丙{i}", clusters[i % len(clusters)],
+                                                   zones[i % len(zones)]) for i in range(40)]
+    synth_filings(ents)
+    world["run"] = score_region("changchun-new-area", 2025)
+    from innoregion.apps.ladder.services import facts_from_db, run_ladder
+
+    world["ladder_run"] = run_ladder(facts_from_db(2025), 2025)
+    return world

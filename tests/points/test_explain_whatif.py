@@ -134,3 +134,26 @@ def test_unknown_unit_and_top_tier():
     top = res.scores.filter(pl.col("tier") == "A")["uCode"][0]
     e = ex.explain(top, points=None)
     assert e.next_tier is None and e.whatif == []
+
+
+def test_whatif_with_outlier_treatment_flags_refits():
+    """With JRC treatment the fitted bounds are held fixed; a proposal that a re-run would treat the
+    same way reproduces exactly, and the others are flagged (alters_treatment)."""
+    spec = synth_spec("minmax", cohort=None, treat="jrc")
+    spec["treat"].update(skew=0.5, kurtosis=-1.0, max_winsorised=3)  # low thresholds: treat skewed columns
+    data, meta = synth_data(), synth_meta()
+    res = run_pipeline(data, meta, spec)
+    assert res.treatment_fits, "the synthetic data should need treatment"
+    ex = Explainer(res, data, check_treatment=True)
+    same = 0
+    for u in UNITS:
+        for w in ex.explain(u, points=2.0).whatif:
+            if w.status != "ok":
+                continue
+            assert w.alters_treatment is not None
+            if w.alters_treatment:
+                continue
+            row = _rerun(data, meta, spec, u, w.indicator, w.required_raw)
+            assert row["score"] == pytest.approx(w.new_score, abs=1e-9) and row["tier"] == w.new_tier, (u, w)
+            same += 1
+    assert same >= 5

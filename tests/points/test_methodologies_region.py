@@ -145,3 +145,36 @@ def test_build_input_is_deterministic(region):
     a = build_input(values, ent, "changchun-new-area", 2025)
     b = build_input(values.sample(fraction=1.0, shuffle=True, seed=3), ent.reverse(), "changchun-new-area", 2025)
     assert a[0].equals(b[0]) and a[1].equals(b[1])
+
+
+def test_whatif_on_a_methodology_respects_whole_numbers_and_reruns(region):
+    import copy
+
+    from innoregion.engines.points.region_input import whatif_constraints
+
+    values, ent = region
+    data, meta = build_input(values, ent, "national-trial-2024", 2025)
+    spec = copy.deepcopy(load_methodology("national-trial-2024").spec)
+    spec["treat"] = {"method": "none"}  # a re-run would re-fit the treatment; keep it out of the check
+    res = run_pipeline(data, meta, spec)
+    bounds, integral = whatif_constraints("national-trial-2024")
+    assert {"invention_patents", "rd_staff_share", "hnte_certified"} <= integral
+    assert "revenue_growth" not in bounds and bounds["hnte_certified"] == (0.0, 1.0)
+    ex = Explainer(res, data, bounds=bounds, integral=integral)
+    unit = res.scores.filter(pl.col("tier").is_null()).sort("score", descending=True)["uCode"][0]
+    checked = 0
+    for w in ex.explain(unit, points=1.0).whatif:
+        if w.status not in ("ok", "beyond_valid_range"):
+            continue
+        if w.indicator in integral:
+            assert w.required_raw == int(w.required_raw)
+        if w.status == "beyond_valid_range":
+            lo, hi = bounds[w.indicator]
+            assert not lo <= w.required_raw <= hi
+            continue
+        d2 = data.with_columns(pl.when(pl.col("uCode") == unit).then(pl.lit(w.required_raw))
+                               .otherwise(pl.col(w.indicator)).alias(w.indicator))
+        row = run_pipeline(d2, meta, spec).scores.filter(pl.col("uCode") == unit).row(0, named=True)
+        assert row["score"] == pytest.approx(w.new_score, abs=1e-9) and row["tier"] == w.new_tier
+        checked += 1
+    assert checked >= 5

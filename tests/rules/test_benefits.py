@@ -30,10 +30,10 @@ POLICY = {
         {"id": "again", "label": {"zh": "重新", "ko": "재", "en": "Again"}, "cite": "b", "amount": 50_000,
          "priority": 2, "when": {"all": [{"eq": ["hnte_recognised_year", "year"]},
                                          {"lt": ["hnte_first_year", "year"]}]}},
-        {"id": "giant", "label": {"zh": "小巨人", "ko": "거인", "en": "Giant"}, "cite": "c", "amount": 300_000,
-         "priority": 1, "when": {"flag": "met_little_giant"}},
     ],
 }
+GIANT = {"id": "giant", "label": {"zh": "小巨人", "ko": "거인", "en": "Giant"}, "cite": "c", "amount": 300_000,
+         "priority": 1, "when": {"flag": "met_little_giant"}}
 
 FACTS = frame([
     dict(hnte_recognised_year=2024, hnte_first_year=2024),   # E0000 first-time
@@ -68,8 +68,10 @@ def test_eligibility_and_pending():
 def test_outcome_columns_drive_measures():
     out = pl.DataFrame({"credit_code": ["E0002", "E0001"], "year": [2024, 2024], "pack": ["little_giant"] * 2,
                         "outcome": ["met", "unknown"]}, schema_overrides={"year": pl.Int32})
-    g = grants(policy(), out).filter(pl.col("measure") == "giant")
-    assert g.select("credit_code", "status").rows() == [("E0001", "pending"), ("E0002", "granted")]
+    g = grants(policy(measures=[*POLICY["measures"], GIANT]), out).filter(pl.col("measure") == "giant")
+    # no outcome for E0000 / E0003: unknown, so pending (never refused)
+    assert g.select("credit_code", "status").rows() == [
+        ("E0000", "pending"), ("E0001", "pending"), ("E0002", "granted"), ("E0003", "pending")]
 
 
 def test_budget_pro_rata():
@@ -108,7 +110,7 @@ def test_policy_validation():
         parse_policy(dict(POLICY, overflow="lottery"), [])
     assert exc.value.path == "overflow"
     bad = copy.deepcopy(POLICY)
-    bad["measures"][2]["when"] = {"flag": "met_nope"}
+    bad["measures"].append(dict(GIANT, when={"flag": "met_nope"}))
     with pytest.raises(PackError) as exc:
         parse_policy(bad, ["little_giant"])
     assert exc.value.path == "measures[2].when.flag"

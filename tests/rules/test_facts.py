@@ -39,3 +39,9 @@ def test_every_column_documented_and_every_pack_column_known():
     for p in load_packs():
         used |= plan_for(p).columns
     assert used <= set(FACT_COLUMNS)
+
+
+def test_facts_doc_is_current():
+    from innoregion.engines.rules.docs import facts_markdown
+
+    assert DOCS.read_text(encoding="utf-8") == facts_markdown(), "regenerate docs/rules/facts.md"

@@ -69,6 +69,8 @@ def test_take_the_better_rd_option():
     r = one("tech_sme", **dict(TECH_SME_OK, revenue=10_000_000, total_cost=961_538, rd_expense=250_000))
     assert r["details"]["rd_input"]["option"] == "rd_cost"
     assert r["details"]["rd_input"]["lo"] == 40
+    assert r["details"]["rd_input"]["band_label"] == "≥ 25 % and < 30 %"
+    assert r["details"]["tech_staff_share"]["band_label"] == "≥ 30 %"
 
 
 def test_or_branch_revenue_or_equity():

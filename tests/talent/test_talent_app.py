@@ -11,15 +11,10 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
+from innoregion.apps.access.models import AuditEntry, Profile
 from innoregion.apps.region.models import Cluster, Enterprise
 from innoregion.apps.talent import services
-from innoregion.apps.talent.models import (
-    IssuerKey,
-    Talent,
-    TalentAuditEntry,
-    TalentCredential,
-    TalentPersonalData,
-)
+from innoregion.apps.talent.models import IssuerKey, Talent, TalentCredential, TalentPersonalData
 from innoregion.data.creditcode import make_code
 from innoregion.engines.credentials import KeyRing, parse_status_list, qr
 
@@ -128,11 +123,11 @@ def test_issue_show_verify_suspend_revoke(client, people, talent):
     with pytest.raises(services.TalentError):
         services.set_status(credential, "valid")
 
-    actions = list(TalentAuditEntry.objects.order_by("id").values_list("action", flat=True))
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
     for expected in ("talent.place", "talent.credential.issue", "talent.credential.suspend",
                      "talent.credential.reinstate", "talent.credential.revoke", "talent.credential.verify"):
         assert expected in actions
-    entry = TalentAuditEntry.objects.filter(action="talent.credential.suspend").get()
+    entry = AuditEntry.objects.filter(action="talent.credential.suspend").get()
     assert entry.actor == official and entry.after["reason"] == "under review"
 
 
@@ -162,7 +157,7 @@ def test_pages_need_the_right_permission(client, people, talent):
     client.force_login(people["official"])
     detail = client.get(reverse("talent:detail", args=[talent.pseudonymous_id]))
     assert PERSON_NAME in detail.content.decode()
-    assert TalentAuditEntry.objects.filter(action="talent.personal.view", actor=people["official"]).exists()
+    assert AuditEntry.objects.filter(action="talent.personal.view", actor=people["official"]).exists()
 
 
 def test_private_keys_stay_out_of_the_database(settings, talent):
@@ -223,10 +218,31 @@ def test_region_counts(talent):
     assert counts["flags"] == {"two_way_post": 1, "part_time_post": 0, "startup_founder": 1}
 
 
-def test_audit_entries_are_append_only(talent):
-    entry = services.audit(None, "talent.test", talent)
+def test_audit_goes_to_the_platform_log(talent):
+    entry = services.audit("cli", "talent.test", talent, after={"x": 1})
+    assert entry.object_type == "talent.talent" and entry.object_id == str(talent.pk)
+    assert entry.after == {"x": 1, "via": "cli"} and entry.enterprise_id is None  # the employer never sees it
     entry.action = "changed"
     with pytest.raises(Exception, match="append-only"):
         entry.save()
-    with pytest.raises(Exception, match="append-only"):
-        entry.delete()
+
+
+def test_platform_roles(client, talent):
+    official = User.objects.create_user("bureau")
+    Profile.objects.create(user=official, role="official")
+    client.force_login(official)
+    assert client.get(reverse("talent:registry")).status_code == 200
+    detail = client.get(reverse("talent:detail", args=[talent.pseudonymous_id])).content.decode()
+    assert PERSON_NAME not in detail  # officials need the personal-data permission for names
+    assert client.post(reverse("talent:action", args=[talent.pseudonymous_id]), {"action": "place"}).status_code == 302
+    talent.refresh_from_db()
+    assert talent.tier == "B2"
+    admin = User.objects.create_superuser("root", "root@example.org", None)
+    client.force_login(admin)
+    assert PERSON_NAME in client.get(reverse("talent:detail", args=[talent.pseudonymous_id])).content.decode()
+    # a talent reaches only their own record through the choke point
+    from innoregion.apps.access.restrict import restrict
+
+    other = Talent.objects.create(field="other")
+    mine = restrict(Talent.objects.all(), talent.user)
+    assert list(mine) == [talent] and other not in mine

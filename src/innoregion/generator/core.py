@@ -138,7 +138,7 @@ def _integers(values: np.ndarray) -> pl.Series:
 class Generator:
     def __init__(self, out_dir: Path, enterprises: int, years: int, seed: int, first_year: int,
                  chunk_size: int = DEFAULT_CHUNK, progress: bool = True,
-                 echo: Callable[[str], None] = print):
+                 echo: Callable[[str], None] = print, matching: bool = True):
         if enterprises < 1 or years < 1 or chunk_size < 1:
             raise ValueError("enterprises, years and chunk size must be positive")
         self.out = Path(out_dir)
@@ -149,6 +149,7 @@ class Generator:
         self.chunk_size = chunk_size
         self.progress = progress
         self.echo = echo
+        self.matching = matching
         self.hr_format = "xlsx" if enterprises <= XLSX_MAX_ENTERPRISES else "csv"
         self.when = dt.datetime(self.years[-1] + 1, 1, 15, 9, 0, 0)
         self.specs = _file_specs(self.years, self.hr_format)
@@ -356,7 +357,8 @@ class Generator:
             sink.close()
         if bar is not None:
             bar.close()
-        self._matching_lists()
+        if self.matching:
+            self._matching_lists()
         return self._manifest(sinks)
 
     def _matching_lists(self) -> None:
@@ -387,8 +389,9 @@ class Generator:
                 entry.update(department=spec.dept.code, year=spec.year, format=spec.fmt,
                              encoding=None if spec.fmt == "xlsx" else spec.dept.encoding + ("-sig" if spec.dept.bom else ""),
                              header=spec.dept.header, rows=sinks[path.name].rows)
-            elif path.suffix == ".csv":
-                entry.update(format="csv", encoding="utf-8", rows=_count_rows(path))
+            else:  # the register, platforms, talents, scenarios, capabilities: UTF-8 CSV, codes as headers
+                entry.update(department="registry" if path.name == "registry.csv" else None, year=None,
+                             format="csv", encoding="utf-8", header="code", rows=_count_rows(path))
             files.append(entry)
         manifest = {
             "generator": "innoregion-demo-generator", "generator_version": GENERATOR_VERSION,
@@ -466,6 +469,8 @@ def _count_rows(path: Path) -> int:
 
 def generate(out_dir: str | Path, enterprises: int = 3000, years: int = 5, seed: int = 42, first_year: int = 2021,
              chunk_size: int = DEFAULT_CHUNK, progress: bool = False,
-             echo: Callable[[str], None] = print) -> dict:
-    """Write a demo delivery into ``out_dir`` and return its manifest."""
-    return Generator(Path(out_dir), enterprises, years, seed, first_year, chunk_size, progress, echo).run()
+             echo: Callable[[str], None] = print, matching: bool = True) -> dict:
+    """Write a demo delivery into ``out_dir`` and return its manifest. ``matching=False`` skips the
+    matching engine's scenario and capability lists."""
+    return Generator(Path(out_dir), enterprises, years, seed, first_year, chunk_size, progress, echo,
+                     matching).run()

@@ -242,7 +242,7 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
 
     # --- self-declaration
     srng = stream(seed, chunk, S_SELF)
-    self_filer = srng.random(n) < 0.7
+    self_filer = (srng.random(n) < 0.7) | unicorn  # unicorn candidates take part in the points system
     round_p = 0.02 + 0.15 * (growth == GROWTH_GAZELLE) + 0.08 * ((age_last < 6) & (intensity > 0.05))
     rounds = srng.random((n, Y)) < round_p[:, None]
     financing = np.where(rounds, np.round(srng.lognormal(np.log(1.0e7), 1.0, (n, Y))), 0.0)
@@ -270,7 +270,7 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     debtor = (srng.random(n) < np.where(growth == GROWTH_SHRINK, 0.03, 0.004))[:, None] + np.zeros((n, Y))
 
     # --- register rows
-    listed = ((size > 2.6) & (rng.random(n) < 0.5)) | unicorn & (rng.random(n) < 0.0)
+    listed = (size > 2.6) & (rng.random(n) < 0.5) & ~unicorn
     form = np.where(listed, 1, rng.choice(3, n, p=[0.78, 0.12, 0.10]))
     nm = names.build_names(index, industry, rng.integers(0, 6, n), form)
     has_ko = rng.random(n) < 0.30

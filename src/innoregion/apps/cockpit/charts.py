@@ -90,7 +90,7 @@ def lines(series: dict[str, list[tuple[int, float]]], *, width: int = 520, heigh
     if not years:
         return mark_safe("")
     peak = max([v for pts in series.values() for _y, v in pts] + [1])
-    pw, ph = width - left - 10, height - bottom - top_pad
+    pw, ph = width - left - 25, height - bottom - top_pad
     span = max(1, years[-1] - years[0])
 
     def xy(y, v):
@@ -100,7 +100,8 @@ def lines(series: dict[str, list[tuple[int, float]]], *, width: int = 520, heigh
              f'aria-label="{escape(title)}">',
              f'<line x1="{left}" y1="{top_pad + ph}" x2="{left + pw}" y2="{top_pad + ph}" class="axis"/>',
              f'<text x="{left - 4}" y="{top_pad + 8}" class="tick" text-anchor="end">{escape(_n(peak))}</text>']
-    for y in years:
+    every = max(1, -(-len(years) // 8))
+    for y in years[::every]:
         x, _ = xy(y, 0)
         parts.append(f'<text x="{x:.1f}" y="{top_pad + ph + 14}" class="tick" text-anchor="middle">{y}</text>')
     for i, (name, pts) in enumerate(series.items()):
@@ -134,7 +135,7 @@ def zones_map(zones: list[dict], *, width: int = 560, height: int = 380, title: 
         return pad + (lon * k - x0) * s, height - pad - (lat - y0) * s
 
     fill = {"zone": "#cfe1f2", "core": "#f6c28b", "circle": "none"}
-    parts = [f'<svg class="chart map" role="img" viewBox="0 0 {width} {height}" width="100%" '
+    parts = [f'<svg class="chart map" role="img" viewBox="0 0 {width} {height + 10 + 18 * len(zones)}" width="100%" '
              f'aria-label="{escape(title)}">']
     order = sorted(zones, key=lambda z: {"zone": 0, "circle": 1, "core": 2}.get(z["kind"], 3))
     for z in order:
@@ -145,13 +146,20 @@ def zones_map(zones: list[dict], *, width: int = 560, height: int = 380, title: 
             '<path d="{}" class="{}" fill="{}"><title>{}: {}</title></path>',
             d, cls, fill.get(z["kind"], "#ddd"), z["name"], _n(z.get("count", 0))))
     for z in order:
+        if z["kind"] == "circle":
+            continue
         xy = [proj(*p) for p in z["coordinates"][:-1]]
         cx = sum(x for x, _y in xy) / len(xy)
-        cy = sum(y for _x, y in xy) / len(xy)
-        if z["kind"] != "circle":
-            parts.append(format_html('<text x="{}" y="{}" text-anchor="middle" class="maplbl">{}</text>'
-                                     '<text x="{}" y="{}" text-anchor="middle" class="mapval">{}</text>',
-                                     f"{cx:.1f}", f"{cy:.1f}", z["name"], f"{cx:.1f}", f"{cy + 14:.1f}",
-                                     _n(z.get("count", 0))))
+        cy = sum(y for _x, y in xy) / len(xy) + (0 if z["kind"] == "core" else 26)
+        parts.append(format_html('<text x="{}" y="{}" text-anchor="middle" class="mapval">{}</text>',
+                                 f"{cx:.1f}", f"{cy:.1f}", _n(z.get("count", 0))))
+    for i, z in enumerate(order):  # legend under the map: name and count
+        ly = height + 6 + 18 * i
+        swatch = fill.get(z["kind"], "#ddd")
+        dash = ' stroke-dasharray="4 2" stroke="#4f9a5a"' if z["kind"] == "circle" else ' stroke="#2f4f6f"'
+        parts.append(format_html('<rect x="{}" y="{}" width="14" height="11" fill="{}"{}></rect>'
+                                 '<text x="{}" y="{}" class="lbl">{} · {}</text>',
+                                 pad, ly, "#fff" if swatch == "none" else swatch, mark_safe(dash), pad + 20, ly + 10,
+                                 z["name"], _n(z.get("count", 0))))
     parts.append("</svg>")
     return mark_safe("".join(str(p) for p in parts))

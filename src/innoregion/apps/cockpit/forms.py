@@ -13,27 +13,28 @@ class EnterpriseFilterForm(forms.Form):
     zone = forms.ModelChoiceField(queryset=Zone.objects.none(), required=False, label=_("Zone"))
     stage = forms.CharField(label=_("Stage"), required=False, max_length=40)
     tier = forms.CharField(label=_("Tier"), required=False, max_length=40)
-    rung = forms.ChoiceField(label=_("Rung"), required=False, choices=[
-        ("", "—"), ("tech_sme", _("technology-based SMEs")), ("hnte", _("high and new technology enterprises")),
-        ("srdi", _("specialised, refined, distinctive and novel SMEs")), ("gazelle", _("gazelles")),
-        ("unicorn", _("unicorns"))])
+    rung = forms.ChoiceField(label=_("Rung"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
+        from innoregion.apps.cockpit import sources
+
         super().__init__(*args, **kwargs)
+        lad = sources.ladder()
+        packs = [*lad.rungs, *lad.side] if lad else []
+        self.fields["rung"].choices = [("", "—"), *[(p, sources.ladder_label(p)) for p in packs]]
         self.fields["cluster"].queryset = restrict(Cluster.objects.all(), user, "view")
         self.fields["zone"].queryset = restrict(Zone.objects.all(), user, "view")
 
 
 class WhatIfForm(forms.Form):
     indicator = forms.ChoiceField(label=_("Indicator"))
-    value = forms.FloatField(label=_("New value"))
+    target = forms.ChoiceField(label=_("Target"), choices=[("tier", _("the next tier")),
+                                                           ("points", _("more points"))], initial="tier")
+    points = forms.FloatField(label=_("Points more"), min_value=0.1, max_value=1000, initial=5, required=False)
 
     def __init__(self, *args, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = list(indicators)
-
-    def changes(self) -> dict[str, float]:
-        return {self.cleaned_data["indicator"]: self.cleaned_data["value"]}
 
 
 class ImportForm(forms.Form):

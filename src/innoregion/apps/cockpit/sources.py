@@ -20,9 +20,7 @@ def latest_run():
     ScoringRun = _model("points.ScoringRun")
     if ScoringRun is None:
         return None
-    fields = {f.name for f in ScoringRun._meta.get_fields()}
-    order = "-finished_at" if "finished_at" in fields else "-pk"
-    return ScoringRun.objects.order_by(order).first()
+    return ScoringRun.objects.filter(status="done").order_by("-finished_at", "-pk").first()
 
 
 def scores_for(enterprise_ids, run=None) -> dict[int, dict]:
@@ -34,24 +32,79 @@ def scores_for(enterprise_ids, run=None) -> dict[int, dict]:
     out = {}
     qs = EnterpriseScore.objects.filter(run=run, enterprise_id__in=enterprise_ids)
     for s in qs:
-        out[s.enterprise_id] = {"points": getattr(s, "points", None), "tier": getattr(s, "tier", "") or "",
-                                "stage": getattr(s, "stage", "") or "", "rank": getattr(s, "rank", None),
-                                "breakdown": getattr(s, "breakdown", None) or {}}
+        out[s.enterprise_id] = {"points": s.score, "tier": s.tier or "", "stage": s.stage or "",
+                                "rank": s.rank, "stage_rank": s.stage_rank, "breakdown": s.breakdown or {}}
     return out
 
 
-def rungs_for(enterprise_ids) -> dict[int, dict]:
-    """``{enterprise_id: {"rung", "next"}}`` from the latest ladder run."""
-    LadderOutcome = _model("ladder.LadderOutcome")
+def ladder():
+    """The cultivation ladder definition (rungs, side tracks, labels, 2027 targets) or ``None``."""
+    try:
+        from innoregion.engines.rules.ladder import load_ladder
+    except ImportError:
+        return None
+    return load_ladder()
+
+
+def ladder_label(pack: str | None) -> str:
+    from django.utils.translation import get_language
+
+    if not pack:
+        return ""
+    lad = ladder()
+    names = (lad.labels.get(pack) if lad else None) or {}
+    lang = (get_language() or "zh-hans").lower()
+    key = "ko" if lang.startswith("ko") else "en" if lang.startswith("en") else "zh"
+    return names.get(key) or names.get("en") or pack
+
+
+def latest_ladder_run():
     LadderRun = _model("ladder.LadderRun")
-    if LadderOutcome is None or LadderRun is None:
+    if LadderRun is None:
+        return None
+    return LadderRun.objects.filter(finished_at__isnull=False).order_by("-finished_at", "-pk").first()
+
+
+def _lang_key() -> str:
+    from django.utils.translation import get_language
+
+    lang = (get_language() or "zh-hans").lower()
+    return "ko" if lang.startswith("ko") else "en" if lang.startswith("en") else "zh"
+
+
+def rungs_for(enterprise_ids) -> dict[int, dict]:
+    """``{enterprise_id: {"rung", "rung_label", "next", "next_label", "distance", "gaps", "side"}}``
+    from the latest ladder run (the latest year of each enterprise): the highest main rung met,
+    the side tracks met, and the closest rung or track not met yet."""
+    LadderOutcome = _model("ladder.LadderOutcome")
+    run = latest_ladder_run()
+    lad = ladder()
+    if LadderOutcome is None or run is None or lad is None:
         return {}
-    run = LadderRun.objects.order_by("-pk").first()
-    if run is None:
-        return {}
+    rows: dict[int, list] = {}
+    for o in LadderOutcome.objects.filter(run=run, enterprise_id__in=list(enterprise_ids)).only(
+            "enterprise_id", "year", "pack", "outcome", "distance", "details"):
+        rows.setdefault(o.enterprise_id, []).append(o)
+    rank = {"needs_review": 0, "unknown": 1, "not_met": 2}
     out = {}
-    for o in LadderOutcome.objects.filter(run=run, enterprise_id__in=enterprise_ids):
-        out[o.enterprise_id] = {"rung": getattr(o, "rung", "") or "", "next": getattr(o, "next_rung", "") or ""}
+    for eid, outs in rows.items():
+        year = max(o.year for o in outs)
+        outs = [o for o in outs if o.year == year and o.pack in lad.packs]
+        met = [o.pack for o in outs if o.outcome == "met"]
+        main = [p for p in met if p in lad.rungs]
+        top = max(main, key=lambda p: lad.rungs[p]) if main else ""
+        top_level = lad.rungs.get(top, 0)
+        cands = [o for o in outs if o.outcome in rank
+                 and (o.pack not in lad.rungs or lad.rungs[o.pack] > top_level)]
+        cands.sort(key=lambda o: (o.distance if o.distance is not None else 0.0, rank[o.outcome],
+                                  lad.rungs.get(o.pack, 99)))
+        nxt = cands[0] if cands else None
+        gaps = ((nxt.details or {}).get("gaps") or {}) if nxt else {}
+        out[eid] = {"rung": top, "rung_label": ladder_label(top), "year": year,
+                    "side": [ladder_label(p) for p in met if p not in lad.rungs],
+                    "next": nxt.pack if nxt else "", "next_label": ladder_label(nxt.pack) if nxt else "",
+                    "distance": nxt.distance if nxt else None,
+                    "gaps": gaps.get(_lang_key()) or gaps.get("en") or ""}
     return out
 
 
@@ -68,7 +121,8 @@ def breakdown_items(breakdown) -> list[dict]:
         for code, v in source.items():
             if isinstance(v, dict):
                 items.append({"indicator": code, "value": v.get("value", v.get("raw")),
-                              "contribution": v.get("contribution", v.get("points", v.get("score")))})
+                              "contribution": v.get("contribution", v.get("points", v.get("score"))),
+                              "normalised": v.get("normalised"), "weight": v.get("weight")})
             elif isinstance(v, int | float):
                 items.append({"indicator": code, "value": None, "contribution": float(v)})
     elif isinstance(source, list):
@@ -93,10 +147,9 @@ def scores_of_run(run) -> dict[int, dict]:
     EnterpriseScore = _model("points.EnterpriseScore")
     if EnterpriseScore is None or run is None:
         return {}
-    return {s.enterprise_id: {"points": getattr(s, "points", None), "tier": getattr(s, "tier", "") or "",
-                              "stage": getattr(s, "stage", "") or "",
-                              "breakdown": getattr(s, "breakdown", None) or {}}
-            for s in EnterpriseScore.objects.filter(run=run)}
+    return {eid: {"points": score, "tier": tier or "", "stage": stage or "", "breakdown": breakdown or {}}
+            for eid, score, tier, stage, breakdown in EnterpriseScore.objects.filter(run=run).values_list(
+                "enterprise_id", "score", "tier", "stage", "breakdown")}
 
 
 def benefits_for(enterprise_id) -> list:
@@ -107,30 +160,78 @@ def benefits_for(enterprise_id) -> list:
 
 
 def rung_counts() -> dict[str, int]:
-    """Enterprises per ladder rung in the latest ladder run."""
-    from django.db.models import Count
+    """Enterprises that meet each ladder pack (main rungs and side tracks), latest ladder run and
+    its latest year."""
+    from django.db.models import Count, Max
 
     LadderOutcome = _model("ladder.LadderOutcome")
-    LadderRun = _model("ladder.LadderRun")
-    if LadderOutcome is None or LadderRun is None:
+    run = latest_ladder_run()
+    if LadderOutcome is None or run is None:
         return {}
-    run = LadderRun.objects.order_by("-pk").first()
+    qs = LadderOutcome.objects.filter(run=run)
+    year = qs.aggregate(y=Max("year"))["y"]
+    return dict(qs.filter(year=year, outcome="met").values_list("pack").annotate(n=Count("enterprise", distinct=True)))
+
+
+_EXPLAINERS: dict[int, object] = {}
+
+
+def explainer_for(run):
+    """The explain engine for a scoring run, rebuilt from the run's methodology and year with the
+    points app's public functions, cached per process (one run at a time)."""
     if run is None:
-        return {}
-    return dict(LadderOutcome.objects.filter(run=run).values_list("rung").annotate(n=Count("pk")))
-
-
-def what_if(enterprise, changes: dict[str, float]):
-    """The explain engine's what-if for ``enterprise`` with indicator ``changes``; ``None`` when the
-    points app does not offer it yet."""
+        return None
+    if run.pk in _EXPLAINERS:
+        return _EXPLAINERS[run.pk]
     try:
         from innoregion.apps.points import services as points_services
+        from innoregion.engines.points import run_pipeline
+        from innoregion.engines.points.explain import Explainer
+        from innoregion.engines.points.region_input import build_input, load_methodology
     except ImportError:
         return None
-    fn = getattr(points_services, "what_if", None)
-    if fn is None:
+    m = load_methodology(run.methodology)
+    values, enterprises = points_services.region_inputs(run.year)
+    data, meta = build_input(values, enterprises, m, run.year)
+    explainer = Explainer(run_pipeline(data, meta, m.spec), data)
+    _EXPLAINERS.clear()
+    _EXPLAINERS[run.pk] = explainer
+    return explainer
+
+
+def next_tier(run, tier: str | None) -> str | None:
+    """The tier above ``tier`` in the run's methodology (the best tier when unranked)."""
+    try:
+        from innoregion.engines.points.region_input import load_methodology
+    except ImportError:
         return None
-    return fn(enterprise, changes)
+    if run is None:
+        return None
+    names = [t["name"] if isinstance(t, dict) else t[0] for t in load_methodology(run.methodology).spec.get("tiers") or []]
+    if not names:
+        return None
+    if tier in names:
+        i = names.index(tier)
+        return names[i - 1] if i > 0 else None
+    return names[-1]
+
+
+def explanation(run, enterprise):
+    """The engine's explanation of ``enterprise`` in ``run`` (strengths, weaknesses, percentiles,
+    next tier), without the what-ifs; ``None`` when not scored."""
+    ex = explainer_for(run)
+    if ex is None or enterprise.credit_code not in ex.row:
+        return None
+    return ex.explain(enterprise.credit_code, whatif=False)
+
+
+def what_if(run, enterprise, indicator: str, target: str, value):
+    """The smallest change of ``indicator`` for ``enterprise`` to reach the ``target``
+    (``"tier"`` with a tier name, or ``"points"`` with a number of points more)."""
+    ex = explainer_for(run)
+    if ex is None or enterprise.credit_code not in ex.row or indicator not in ex.col:
+        return None
+    return ex.whatif(ex.row[enterprise.credit_code], ex.col[indicator], target, value)
 
 
 def filter_ids(run, stage=None, tier=None, rung=None):
@@ -149,11 +250,10 @@ def filter_ids(run, stage=None, tier=None, rung=None):
         ids = qs.values("enterprise_id")
     if rung:
         LadderOutcome = _model("ladder.LadderOutcome")
-        LadderRun = _model("ladder.LadderRun")
-        lrun = LadderRun.objects.order_by("-pk").first() if LadderRun is not None else None
+        lrun = latest_ladder_run()
         if lrun is None:
             return []
-        rq = LadderOutcome.objects.filter(run=lrun, rung=rung).values("enterprise_id")
+        rq = LadderOutcome.objects.filter(run=lrun, pack=rung, outcome="met").values("enterprise_id")
         ids = rq if ids is None else ids.filter(enterprise_id__in=rq)
     return ids
 
@@ -164,7 +264,7 @@ def order_by_points(run, descending: bool = True):
     EnterpriseScore = _model("points.EnterpriseScore")
     if EnterpriseScore is None or run is None:
         return None
-    sub = EnterpriseScore.objects.filter(run=run, enterprise_id=OuterRef("pk")).values("points")[:1]
+    sub = EnterpriseScore.objects.filter(run=run, enterprise_id=OuterRef("pk")).values("score")[:1]
     expr = Subquery(sub)
     return {"ids": EnterpriseScore.objects.filter(run=run).values("enterprise_id"),
             "case": expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True)}
@@ -176,13 +276,13 @@ def cohort_position(run, enterprise_id, stage):
     if EnterpriseScore is None or run is None:
         return None
     me = EnterpriseScore.objects.filter(run=run, enterprise_id=enterprise_id).first()
-    if me is None or getattr(me, "points", None) is None:
+    if me is None or me.score is None:
         return None
-    cohort = EnterpriseScore.objects.filter(run=run)
+    cohort = EnterpriseScore.objects.filter(run=run, score__isnull=False)
     if stage:
         cohort = cohort.filter(stage=stage)
     size = cohort.count()
-    better = cohort.filter(points__gt=me.points).count()
+    better = cohort.filter(score__gt=me.score).count()
     return {"rank": better + 1, "size": size, "stage": stage,
             "percentile": round(100.0 * (size - better - 1) / max(1, size - 1), 1) if size > 1 else 100.0}
 

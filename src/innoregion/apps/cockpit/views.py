@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
-import yaml
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -34,16 +32,6 @@ from innoregion.apps.region.models import (
 )
 
 OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
-
-# The 2027 targets of the action plan for the cultivation ladder (rung code -> target count).
-TARGETS_2027 = {"tech_sme": 1200, "hnte": 1200, "srdi": 850}
-RUNG_LABELS = {
-    "tech_sme": gettext_lazy("technology-based SMEs"),
-    "hnte": gettext_lazy("high and new technology enterprises"),
-    "srdi": gettext_lazy("specialised, refined, distinctive and novel SMEs"),
-    "gazelle": gettext_lazy("gazelles"),
-    "unicorn": gettext_lazy("unicorns"),
-}
 
 TASKS = [
     ("platforms", gettext_lazy("Building platforms")),
@@ -88,8 +76,10 @@ def cockpit(request):
     by_kind = dict(platforms.values_list("kind").annotate(n=Count("pk")))
 
     rungs = sources.rung_counts()
-    rung_rows = [(str(RUNG_LABELS[k]), rungs.get(k, 0)) for k in ("tech_sme", "hnte", "srdi", "gazelle", "unicorn")]
-    rung_targets = {str(RUNG_LABELS[k]): v for k, v in TARGETS_2027.items()}
+    lad = sources.ladder()
+    packs = [*lad.rungs, *lad.side] if lad else []
+    rung_rows = [(sources.ladder_label(p), rungs.get(p, 0)) for p in packs]
+    rung_targets = {sources.ladder_label(p): n for p, _op, n in lad.targets} if lad else {}
 
     per_zone = dict(ents.values_list("zone").annotate(n=Count("pk")))
     zone_data = [{"code": z.code, "name": z.name, "kind": z.kind, "count": per_zone.get(z.pk, 0),
@@ -219,8 +209,13 @@ def enterprise_detail(request, pk: int):
         i["name"] = names.get(i["indicator"], i["indicator"])
     chart = charts.hbar([(i["name"], i["contribution"]) for i in items[:15]], title=_("Points breakdown"),
                         digits=1) if items else None
-    strengths = items[:3]
-    weaknesses = [i for i in reversed(items[3:])][:3]
+    # strengths and weaknesses from the stored breakdown (normalised value of each weighted indicator);
+    # the explain engine is only started for a what-if (it rebuilds the run's input once per process)
+    weighted = [i for i in items if (i.get("weight") or 0) > 0 and i.get("normalised") is not None]
+    weighted.sort(key=lambda i: (-i["normalised"], i["indicator"]))
+    strengths = weighted[:3]
+    weaknesses = sorted(weighted, key=lambda i: (i["normalised"], i["indicator"]))[:3]
+    next_tier = sources.next_tier(run, score.get("tier")) if score else None
     cohort = sources.cohort_position(run, ent.pk, score.get("stage"))
     rung = sources.rungs_for([ent.pk]).get(ent.pk, {})
     filings = (restrict(Filing.objects.filter(enterprise=ent), request.user, "filings")
@@ -228,32 +223,31 @@ def enterprise_detail(request, pk: int):
     show_history = request.GET.get("history") == "1"
     if not show_history:
         filings = filings.filter(is_current=True)
-    whatif_form = WhatIfForm(request.POST or None, indicators=[(i["indicator"], i["name"]) for i in items]
-                             or list(names.items()))
+    whatif_form = WhatIfForm(request.POST or None,
+                             indicators=[(i["indicator"], i["name"]) for i in items] or list(names.items()))
     whatif = None
     if request.method == "POST" and whatif_form.is_valid():
-        whatif = sources.what_if(ent, whatif_form.changes())
-        if whatif is None:
-            messages.info(request, _("The what-if engine is not available yet."))
-    audit.record(request.user, "page.read.enterprise", ent) if Who(request.user).role == Role.OFFICIAL else None
+        d = whatif_form.cleaned_data
+        if d["target"] == "tier" and not next_tier:
+            messages.info(request, _("Already in the top tier, or not scored."))
+        else:
+            value = next_tier if d["target"] == "tier" else (d.get("points") or 5.0)
+            whatif = sources.what_if(run, ent, d["indicator"], d["target"], value)
+            if whatif is None:
+                messages.info(request, _("The what-if engine is not available yet."))
+            else:
+                whatif.indicator_name = names.get(whatif.indicator, whatif.indicator)
+                audit.record(request.user, "page.whatif", ent,
+                             after={"indicator": whatif.indicator, "target": d["target"], "value": value,
+                                    "status": whatif.status})
+    if Who(request.user).role == Role.OFFICIAL and request.method == "GET":
+        audit.record(request.user, "page.read.enterprise", ent)
     return render(request, "cockpit/enterprise_detail.html", {
         "e": ent, "score": score, "items": items, "chart": chart, "strengths": strengths, "weaknesses": weaknesses,
-        "cohort": cohort, "rung": rung, "rung_label": RUNG_LABELS.get(rung.get("rung"), rung.get("rung")),
-        "next_label": RUNG_LABELS.get(rung.get("next"), rung.get("next")),
+        "next_tier": next_tier, "cohort": cohort, "rung": rung,
         "benefits": sources.benefits_for(ent.pk), "filings": filings[:300], "show_history": show_history,
         "whatif_form": whatif_form, "whatif": whatif, "run": run,
     })
-
-
-def _methodology_files() -> list[Path]:
-    import innoregion
-
-    root = Path(innoregion.__file__).parent
-    out = []
-    for p in sorted(root.rglob("*.yaml")):
-        if "methodolog" in str(p.relative_to(root)):
-            out.append(p)
-    return out
 
 
 FORMULAE = {
@@ -270,30 +264,61 @@ FORMULAE = {
 }
 
 
+def _local(names: dict) -> str:
+    from django.utils.translation import get_language
+
+    lang = (get_language() or "zh-hans").lower()
+    key = "ko" if lang.startswith("ko") else "en" if lang.startswith("en") else "zh"
+    return names.get(key) or names.get("zh") or names.get("en") or ""
+
+
+def _methodology_context(mid: str) -> dict:
+    from innoregion.engines.points.region_input import load_methodology
+
+    m = load_methodology(mid)
+    spec = m.spec
+    indicators = []
+    for i in m.indicators:
+        num = i.get("numerator", i["code"])
+        formula = f"{num}(y) − {num}(y−1)" if i.get("change") else num
+        if i.get("denominator"):
+            formula += f" / {i['denominator']}" + ("(y−1)" if i.get("denominator_year") == "previous" else "")
+        indicators.append({"code": i["code"], "group": i["group"], "name": _local(i.get("names", {})),
+                           "formula": formula, "direction": int(i.get("direction", 1)),
+                           "weight": i.get("weight", 1), "rationale": i.get("rationale", "")})
+    by_stage = (spec.get("weights") or {}).get("by_stage") or {}
+    stages = list(by_stage)
+    codes = [g["code"] for g in m.groups] + [i["code"] for i in m.indicators]
+    weight_rows = [(c, [by_stage[s].get(c) for s in stages]) for c in codes if any(c in by_stage[s] for s in stages)]
+    norm = (spec.get("normalise") or {}).get("method")
+    agg = (spec.get("aggregate") or {}).get("method")
+    bands = [{"name": b["name"], "when": ", ".join(f"{k} ∈ [{v[0]}, {v[1]})" for k, v in b["when"].items())}
+             for b in (spec.get("stages") or {}).get("bands", [])]
+    return {"id": m.id, "version": m.version, "name": _local(m.names), "cites": m.cites,
+            "choices": m.raw.get("choices", []),
+            "groups": [{"code": g["code"], "name": _local(g.get("names", {})), "weight": g.get("weight", 1),
+                        "rationale": g.get("rationale", "")} for g in m.groups],
+            "indicators": indicators, "stages": stages, "weight_rows": weight_rows, "bands": bands,
+            "stage_default": (spec.get("stages") or {}).get("default"),
+            "formulae": [(k, FORMULAE[k]) for k in (norm, agg) if k in FORMULAE],
+            "tiers": spec.get("tiers") or [], "bonus": spec.get("bonus") or {}, "penalty": spec.get("penalty") or {}}
+
+
 @role_required(Role.OFFICIAL, Role.ADMIN, Role.ENTERPRISE)
 def methodology(request):
-    specs = []
-    for path in _methodology_files():
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
-        if not isinstance(raw, dict):
-            continue
-        spec = raw.get("methodology", raw)
-        weights = spec.get("weights_by_stage") or spec.get("weights") or {}
-        stages = list(weights) if isinstance(weights, dict) else []
-        codes = sorted({c for s in stages if isinstance(weights[s], dict) for c in weights[s]})
-        table = [(c, [weights[s].get(c) if isinstance(weights[s], dict) else None for s in stages]) for c in codes]
-        norm = (spec.get("normalise") or {}).get("method") if isinstance(spec.get("normalise"), dict) else None
-        agg = (spec.get("aggregate") or {}).get("method") if isinstance(spec.get("aggregate"), dict) else None
-        specs.append({"file": path.name, "name": spec.get("name", path.stem), "version": spec.get("version", ""),
-                      "source": spec.get("source", ""), "stages": stages, "table": table,
-                      "normalise": norm, "aggregate": agg,
-                      "formulae": [(m, FORMULAE[m]) for m in (norm, agg) if m in FORMULAE],
-                      "tiers": spec.get("tiers") or [], "stage_bands": spec.get("stages") or []})
+    try:
+        from innoregion.engines.points.region_input import list_methodologies
+    except ImportError:
+        available = []
+    else:
+        available = list_methodologies()
+    run = sources.latest_run()
+    current = request.GET.get("m") or (run.methodology if run is not None else None) \
+        or (available[0] if available else None)
+    ctx = _methodology_context(current) if current in available else None
     indicators = restrict(Indicator.objects.all(), request.user, "view")
-    return render(request, "cockpit/methodology.html", {"specs": specs, "indicators": indicators})
+    return render(request, "cockpit/methodology.html", {"m": ctx, "available": available, "current": current,
+                                                        "indicators": indicators})
 
 
 @role_required(*OFFICIALS)

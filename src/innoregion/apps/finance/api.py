@@ -81,9 +81,12 @@ class BankThrottle(SimpleRateThrottle):
     scope = "bank"
 
     def get_rate(self):
+        import os
+
         from django.conf import settings
 
-        return getattr(settings, "INNOREGION_BANK_API_RATE", "1200/min")
+        return getattr(settings, "INNOREGION_BANK_API_RATE", None) or os.environ.get(
+            "INNOREGION_BANK_API_RATE", "1200/min")
 
     def get_cache_key(self, request, view):
         token = request.auth

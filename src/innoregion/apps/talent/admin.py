@@ -3,7 +3,6 @@ from django.contrib import admin
 from innoregion.apps.talent.models import (
     IssuerKey,
     Talent,
-    TalentAuditEntry,
     TalentCredential,
     TalentPersonalData,
 )
@@ -50,19 +49,3 @@ class TalentCredentialAdmin(admin.ModelAdmin):
     readonly_fields = ("talent", "issuer_key", "status_list", "status_index", "tier", "catalogue_version",
                        "issued_at", "expires_at", "credential", "device_public_key", "issued_by", "status",
                        "status_reason", "status_changed_at")
-
-
-@admin.register(TalentAuditEntry)
-class TalentAuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_label", "action", "object_type", "object_id")
-    list_filter = ("action",)
-    readonly_fields = [f.name for f in TalentAuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class TalentConfig(AppConfig):
     name = "innoregion.apps.talent"
     label = "talent"
+
+    def ready(self) -> None:
+        from innoregion.apps.talent import access  # noqa: F401  (registers the access rules)

@@ -9,7 +9,6 @@ validity dates; the private half is a 0600 file in the data folder (docs/talent-
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -186,37 +185,3 @@ class TalentCredential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.talent_id} {self.tier} {self.status}"
-
-
-class AuditError(PermissionDenied):
-    pass
-
-
-class TalentAuditEntry(models.Model):
-    """Append-only record of issuing, suspending, revoking, placing and verifying."""
-
-    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("who"))
-    actor_label = models.CharField(_("who (as recorded)"), max_length=200, blank=True)
-    action = models.CharField(_("action"), max_length=60, db_index=True)
-    object_type = models.CharField(_("object type"), max_length=60)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True)
-    before = models.JSONField(_("before"), null=True, blank=True)
-    after = models.JSONField(_("after"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("talent audit entry")
-        verbose_name_plural = _("talent audit entries")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditError("audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditError("audit entries are append-only")

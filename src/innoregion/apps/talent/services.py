@@ -17,12 +17,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from innoregion.apps.talent.models import (
-    IssuerKey,
-    Talent,
-    TalentAuditEntry,
-    TalentCredential,
-)
+from innoregion.apps.access import audit as audit_log
+from innoregion.apps.talent.models import IssuerKey, Talent, TalentCredential
 from innoregion.engines.credentials import (
     ED25519,
     REVOKED,
@@ -84,13 +80,13 @@ def _device_fernet() -> Fernet:
 
 
 def audit(actor, action: str, obj=None, before: dict | None = None, after: dict | None = None,
-          object_type: str = "") -> TalentAuditEntry:
-    """Write one append-only audit record (the talent app's own log; see docs/talent-code.md)."""
+          object_type: str | None = None):
+    """Append one entry to the platform's audit log (innoregion.apps.access). ``actor`` may be a user,
+    None (system) or a label such as "cli"."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return TalentAuditEntry.objects.create(
-        actor=user, actor_label=str(user) if user else (str(actor) if actor else "system"), action=action,
-        object_type=obj._meta.label if obj is not None else object_type,
-        object_id=str(getattr(obj, "pk", "") or ""), before=before, after=after)
+    if user is None and isinstance(actor, str):
+        after = {**(after or {}), "via": actor}
+    return audit_log.record(user, action, obj, object_type=object_type, before=before, after=after)
 
 
 # --- issuer keys -----------------------------------------------------------------------------------
@@ -124,7 +120,17 @@ def active_issuer(create: bool = True) -> tuple[IssuerKey, algorithms.Signer]:
         if not create:
             raise TalentError("no active issuer key: run `innoregion talent keygen` or create one")
         key = create_issuer_key()
-    return key, load_private_key(keys_dir(), key.kid, _passphrase())
+    cache_key = (str(keys_dir()), key.kid, key.public_key)
+    signer = _signers.get(cache_key)
+    if signer is None:  # decrypting a key file costs a scrypt run: once per process and key
+        signer = load_private_key(keys_dir(), key.kid, _passphrase())
+        if b64u(signer.public_key_bytes()) != key.public_key:
+            raise TalentError(f"the key file of {key.kid} does not match its public key")
+        _signers[cache_key] = signer
+    return key, signer
+
+
+_signers: dict[tuple[str, str, str], algorithms.Signer] = {}
 
 
 def key_ring() -> KeyRing:

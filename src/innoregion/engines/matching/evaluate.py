@@ -126,6 +126,7 @@ def evaluate(labelled: LabelledSet | None = None, *, config: MatchConfig | None 
     queries = labelled.scenarios.to_dicts()
     fold_of = _folds([q["scenario_id"] for q in queries], folds, seed)
     pool = max(engine.config.rerank_pool, decision_depth)
+    engine.warm([q["text"] for q in queries])
 
     rankings: dict[str, list[list[str]]] = {}
     for method in methods:

@@ -15,6 +15,9 @@ Public API (other engines -- explanations, what-if, audit -- use only these name
     result.normalise_value("LPI", cohort=None, x=3.9)  # reproduce a fitted normalisation exactly
     result.warnings                 # never a silent NaN: every degenerate case is reported here
 
+Errors: a bad spec raises :class:`SpecError` (``"normalise.method: unknown method 'minmx'; ..."``);
+data or iMeta that do not fit raise :class:`DataError`.
+
 Inputs
 ------
 ``data``: one row per unit (or per unit and ``Time`` for a panel): column ``uCode`` (unique per
@@ -32,19 +35,23 @@ from __future__ import annotations
 
 from innoregion.engines.points.aggregate import AGGREGATORS, aggregate_values
 from innoregion.engines.points.normalise import NORMALISERS, NormaliserFit, fit_normaliser
-from innoregion.engines.points.pipeline import run_pipeline
-from innoregion.engines.points.result import PipelineResult
+from innoregion.engines.points.pipeline import DataError, assign_stages, build_hierarchy, run_pipeline
+from innoregion.engines.points.result import Hierarchy, PipelineResult
 from innoregion.engines.points.spec import Spec, SpecError, load_spec
 from innoregion.engines.points.treat import excel_kurtosis, excel_skew, treat_indicator
 
 __all__ = [
     "AGGREGATORS",
     "NORMALISERS",
+    "DataError",
+    "Hierarchy",
     "NormaliserFit",
     "PipelineResult",
     "Spec",
     "SpecError",
     "aggregate_values",
+    "assign_stages",
+    "build_hierarchy",
     "excel_kurtosis",
     "excel_skew",
     "fit_normaliser",

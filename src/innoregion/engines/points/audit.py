@@ -56,7 +56,10 @@ def indicator_stats(table: pl.DataFrame, codes: list[str] | None = None, *, t_av
             n_unique = n_same = n_nonzero = 0
             sd = sk = ku = mn = mx = mean = med = math.nan
         frc_avail = na / n if n else math.nan
-        frc = (lambda k: k / na if na else math.nan)  # noqa: E731
+
+        def frc(k: int, na: int = na) -> float:
+            return k / na if na else math.nan
+
         out = abs(sk) > t_skew and ku > t_kurt if math.isfinite(sk) and math.isfinite(ku) else False
         rows.append({
             "iCode": c, "Min": _nan(mn), "Max": _nan(mx), "Mean": _nan(mean), "Median": _nan(med),

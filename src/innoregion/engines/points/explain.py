@@ -51,6 +51,7 @@ import polars as pl
 from innoregion.engines.points.normalise import RANK_METHODS, NormaliserFit, fit_normaliser
 from innoregion.engines.points.pipeline import NO_STAGE, aggregate_tree
 from innoregion.engines.points.result import ALL_COHORTS, PipelineResult
+from innoregion.engines.points.treat import treat_indicator
 
 MINMAX_LIKE = ("minmax", "efficacy", "dist_to_max")
 FIXED_PARAMS = ("goalposts", "capped_ratio", "none")
@@ -93,6 +94,7 @@ class WhatIf:
     new_tier: str | None = None
     method: str = ""
     alters_cohort: bool = False
+    alters_treatment: bool | None = None  # None: not checked (Explainer(check_treatment=False))
     strict: bool = False  # rank-based: the value must exceed ``required_raw``'s neighbour; see notes
     notes: list[str] = field(default_factory=list)
 
@@ -147,7 +149,19 @@ class Explainer:
     (O(n log n)); :meth:`explain` is then O(k log n) for the fixed-parameter cases.
     """
 
-    def __init__(self, result: PipelineResult, data: pl.DataFrame):
+    def __init__(self, result: PipelineResult, data: pl.DataFrame, *,
+                 bounds: dict[str, tuple[float, float]] | None = None, integral: set[str] | None = None,
+                 check_treatment: bool = False):
+        """``bounds``: valid raw range per indicator (a proposal outside is reported with status
+        ``beyond_valid_range``); ``integral``: indicators whose raw value is a whole number (counts,
+        levels, flags) -- proposals are rounded up to the next whole number and re-verified.
+        :func:`innoregion.engines.points.region_input.whatif_constraints` gives both for a methodology.
+        ``check_treatment``: re-run the outlier treatment on the indicator's column with each proposal
+        substituted (O(n) per proposal) and report in ``alters_treatment`` whether a re-run would treat
+        it differently (then the proposal, computed with the fitted treatment, may not reproduce)."""
+        self.check_treatment = check_treatment
+        self.bounds = dict(bounds or {})
+        self.integral = set(integral or ())
         self.result = result
         self.spec = result.spec
         h = self.h = result.hierarchy
@@ -205,9 +219,17 @@ class Explainer:
         grp = stage.fill_null(NO_STAGE)
         self.grp_labels, self.grp_code = _codes(grp)
         self.stage_sorted = []
+        g_order = np.argsort(self.grp_code, kind="stable")
+        g_bounds = np.searchsorted(self.grp_code[g_order], np.arange(len(self.grp_labels) + 1))
+        self.stage_rows = [g_order[g_bounds[g]:g_bounds[g + 1]] for g in range(len(self.grp_labels))]
+        self.stage_by_score = []  # rows of each stage ordered by score (ascending, NaN left out)
         for g in range(len(self.grp_labels)):
-            s = self.score[self.grp_code == g]
-            self.stage_sorted.append(np.sort(s[~np.isnan(s)]))
+            rows = self.stage_rows[g]
+            s = self.score[rows]
+            ok = ~np.isnan(s)
+            o = np.argsort(s[ok], kind="stable")
+            self.stage_sorted.append(s[ok][o])
+            self.stage_by_score.append(rows[ok][o])
         if result.cohort_column is None:
             cser = pl.Series([ALL_COHORTS] * n, dtype=pl.String)
         elif result.cohort_column == "stage":
@@ -229,6 +251,13 @@ class Explainer:
         for j in range(len(self.inds)):
             for g in range(len(self.cohort_labels)):
                 self.sorted_cohort(j, g)
+        self._pending: list | None = None
+        self._limit: dict[tuple[int, int], np.ndarray] = {}
+        if self.arithmetic:
+            for j, c in enumerate(self.inds):
+                if self.spec.normaliser_for(c).get("method") in MINMAX_LIKE:
+                    for g in range(len(self.grp_labels)):
+                        self.limit_scores(j, g)
 
     # ------------------------------------------------------------------ cached per-cohort arrays
     def sorted_cohort(self, j: int, g: int) -> tuple[np.ndarray, np.ndarray]:
@@ -242,6 +271,28 @@ class Explainer:
             o = np.argsort(u, kind="stable")
             self._sorted[key] = (u[o], rows[o])
         return self._sorted[key]
+
+    def limit_scores(self, j: int, g: int) -> np.ndarray:
+        """Sorted scores the units of stage g tend to when another unit's value of indicator j goes to
+        infinity under a min-max-type normaliser (their normalised value falls to the scale's bottom
+        L): ``base + bonus - penalty + b e_j (L - y_j)`` (arithmetic aggregation)."""
+        key = (j, g)
+        if key not in self._limit:
+            m = self.spec.normaliser_for(self.inds[j])
+            lo = {"minmax": float(m.get("lower", 0.0)), "efficacy": 60.0}.get(m.get("method"), 0.0)
+            rows = self.stage_rows[g]
+            y = self.norm[rows, j]
+            e = self.eff[rows, j]
+            drop = np.where(np.isnan(y) | (e == 0), 0.0, self.spec.base_factor * e * (lo - np.nan_to_num(y)))
+            lim = self.base[rows] + self.bonus[rows] - self.penalty[rows] + drop
+            lim = lim[~np.isnan(self.score[rows])]
+            self._limit[key] = np.sort(lim)
+        return self._limit[key]
+
+    def rows_above(self, r: int, s: float) -> np.ndarray:
+        """Rows of unit r's stage whose current score is above ``s``."""
+        g = self.grp_code[r]
+        return self.stage_by_score[g][int(np.searchsorted(self.stage_sorted[g], s, side="right")):]
 
     def fit(self, j: int, r: int) -> NormaliserFit:
         return self.result.normaliser_fits[(self.inds[j], self.cohort_labels[self.cohort_code[r]]
@@ -346,6 +397,29 @@ class Explainer:
             return None, "no denominator"
         return float(z / self.den_scale[j] * dv), None
 
+    def treatment_changes(self, r: int, j: int, x: float) -> bool:
+        """Would the outlier treatment of indicator j be fitted differently with unit r's raw value x?"""
+        conf = self.spec.treat
+        code = self.inds[j]
+        if conf["method"] == "none" or code in conf["exclude"]:
+            return False
+        col = self.den[:, j].copy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            col[r] = np.float64(x) / self.denv[r, j] * self.den_scale[j]
+        _, det = treat_indicator(col, conf)
+        old = self.result.treatment_fits.get(code)
+        if not det["treated"]:
+            return bool(old)
+        if not old:
+            return True
+        keys = ("logged", "lower_bound", "upper_bound", "log_min", "log_shift")
+
+        def same(a, b) -> bool:
+            a = np.nan if a is None else float(a)
+            b = np.nan if b is None else float(b)
+            return a == b or (np.isnan(a) and np.isnan(b))
+        return not all(same(det[k], old.get(k)) for k in keys)
+
     # ------------------------------------------------------------------ exact evaluation
     def exact(self, r: int, j: int, t_new: float, *, precise: bool = False) -> tuple[float, int, bool, float]:
         """Score, stage rank, whether the cohort's fit changed, and own normalised value, when unit
@@ -390,19 +464,43 @@ class Explainer:
             nf = fit_normaliser(tc, self.spec.normaliser_for(code), d, self.h.target[code], code)
             altered = nf.params != fit.params or nf.degenerate != fit.degenerate
             aff = rows if altered else rows[:0]
-        aff = aff[aff != r]
         y_own = float(nf.apply(t_new))
         s_own = float(self.own_scores(r, j, np.array([y_own]), precise=precise)[0])
+        if aff.size and self._only_down(fit, nf, d):
+            # every other unit's normalised value can only fall: only those above the unit's new
+            # score can matter for its stage rank
+            aff = self.rows_above(r, s_own)
+            if self.result.cohort_column not in (None, "stage"):
+                aff = aff[self.cohort_code[aff] == g]
+        aff = aff[aff != r]
         if aff.size:
             y_aff = np.asarray(nf.apply(self.treated[aff, j]), dtype=float)
             old = self.norm[aff, j]
             ch = ~((y_aff == old) | (np.isnan(y_aff) & np.isnan(old)))
             aff, y_aff = aff[ch], y_aff[ch]
-            new_scores = self._rescore(aff, j, y_aff, precise=precise)
+            new_scores = self._rescore(aff, j, y_aff)
+            if precise and self.arithmetic and aff.size:
+                # only scores within round-off of the unit's own can flip the count: recompute those
+                # through the engine's aggregation
+                near = np.abs(new_scores - s_own) <= 1e-9 * max(1.0, abs(s_own))
+                if near.any():
+                    new_scores[near] = self._rescore(aff[near], j, y_aff[near], precise=True)
         else:
             new_scores = np.zeros(0)
         rank = self.stage_rank_for(r, s_own, aff, new_scores)
         return s_own, rank, altered, y_own
+
+    @staticmethod
+    def _only_down(fit: NormaliserFit, nf: NormaliserFit, d: float) -> bool:
+        """True when the refit can only lower every other unit's normalised value."""
+        if fit.degenerate or nf.degenerate or fit.method != nf.method:
+            return False
+        p, q = fit.params, nf.params
+        if fit.method in MINMAX_LIKE:
+            return q["hi"] >= p["hi"] and q["lo"] >= p["lo"] and q["lo"] <= p["hi"]
+        if fit.method == "fraction_of_max" and d == 1.0:
+            return q["ref"] >= p["ref"] > 0
+        return False
 
     def fixed_ok(self, r: int, j: int, t_new: float) -> bool:
         """True when substituting ``t_new`` leaves the cohort's fitted parameters unchanged."""
@@ -481,11 +579,16 @@ class Explainer:
             indicators=inds, strengths=strengths, weaknesses=weaknesses, whatif=[])
         if not whatif:
             return exp
-        for j in range(len(self.inds)):
-            if next_tier is not None:
-                exp.whatif.append(self.whatif(r, j, "tier", next_tier))
-            if points is not None:
-                exp.whatif.append(self.whatif(r, j, "points", points))
+        self._pending = []
+        try:
+            for j in range(len(self.inds)):
+                if next_tier is not None:
+                    exp.whatif.append(self.whatif(r, j, "tier", next_tier))
+                if points is not None:
+                    exp.whatif.append(self.whatif(r, j, "points", points))
+            self._verify_pending()
+        finally:
+            self._pending = None
         return exp
 
     # ------------------------------------------------------------------ what-if
@@ -544,8 +647,6 @@ class Explainer:
         elif fit.method in ("goalposts", "dist_to_target", "capped_ratio"):
             y_cap = float(fit.params.get("scale", 1.0)) if fit.method != "dist_to_target" or fit.params.get(
                 "cap", True) else math.inf
-            if fit.method == "capped_ratio" and not self.spec.normaliser_for(code).get("cap", True):
-                y_cap = math.inf
         else:
             y_cap = math.inf
         y_start = y0 if not np.isnan(y0) else (float(fit.apply(d * svals[0])) if svals.size else 0.0)
@@ -584,6 +685,29 @@ class Explainer:
             return w
         return self._search_continuous(r, j, w, cond_fixed, t_req)
 
+    def _verify_pending(self) -> None:
+        """Forward-check every deferred fixed-parameter proposal through the engine's aggregation in
+        one vectorised call; a proposal that fails (round-off) is redone one by one."""
+        pending, self._pending = self._pending or [], None
+        if not pending:
+            return
+        r = pending[0][1]
+        rows = np.array([self.norm[r]] * len(pending))
+        for k, (_, rr, j, _, t, _, _) in enumerate(pending):
+            rows[k, j] = float(self.fit(j, rr).apply(t))
+        cols = {c: rows[:, k] for k, c in enumerate(self.inds)}
+        aggs, _ = aggregate_tree(cols, self.h, self.spec, self.result.stage_weights, None, warnings=[],
+                                 want_effective=False, stage_codes=np.zeros(len(pending), dtype=np.int64),
+                                 stage_labels=[str(self.weight_key[r])])
+        scores = self._finish(aggs[self.h.top], r)
+        for k, (w, rr, j, x, _, t_req, cond) in enumerate(pending):
+            s = float(scores[k])
+            rank = self.stage_rank_for(rr, s)
+            if cond(s, rank):
+                self._accept(rr, j, w, x, (s, rank, False, float(rows[k, j])))
+            else:
+                self._finalise(rr, j, w, t_req, cond, exact=False)
+
     def _cond_exact(self, r: int, j: int, t: float, cond, precise: bool = False) -> tuple[bool, tuple]:
         s, rank, altered, y = self.exact(r, j, t, precise=precise)
         return cond(s, rank), (s, rank, altered, y)
@@ -600,14 +724,16 @@ class Explainer:
         span = (svals[-1] - svals[0]) if svals.size > 1 else max(abs(u0), 1.0)
         span = span if span > 0 else max(abs(u0), 1.0)
         lo = u0
-        if not np.isnan(t0) and self._cond_exact(r, j, d * lo, cond)[0]:
+        if not np.isnan(t0) and cond(self.score[r], self.stage_rank[r]):
             w.status = "already"
             return w
+        closed = self._beyond_max_closed_form(r, j, w, cond, u0, svals)
+        if closed is not None:
+            return closed
         hi = max(u0, d * t_hint) if t_hint is not None else u0 + span / 4
         if hi <= lo:
             hi = lo + span / 4
         ok = False
-        tf = self.result.treatment_fits.get(code)
         for _ in range(80):
             ok = self._cond_exact(r, j, d * hi, cond)[0]
             if ok:
@@ -628,8 +754,98 @@ class Explainer:
                 hi = mid
             else:
                 lo = mid
-        _ = tf
         return self._finalise(r, j, w, d * hi, cond, exact=True)
+
+    def _beyond_max_closed_form(self, r: int, j: int, w: WhatIf, cond, u0: float, svals: np.ndarray):
+        """Tier target beyond the cohort's maximum under a min-max-type normaliser and arithmetic
+        aggregation, solved in closed form (None when not applicable).
+
+        For u' above the other units' maximum the unit's own normalised value stays at the top of the
+        scale while every other unit v of the cohort falls to ``L + (u_v - lo) R / (u' - lo)``; its
+        score crosses the unit's (constant) score at ``lo + (u_v - lo) R / g_v`` with
+        ``g_v = (S* - s_v) / (b e_v) + y_v - L``. The answer is the (k - n_never)-th largest crossing.
+        """
+        if w.target != "tier" or not self.arithmetic:
+            return None
+        fit = self.fit(j, r)
+        code = self.inds[j]
+        d = self.h.direction[code]
+        m = fit.method
+        if m not in MINMAX_LIKE or fit.degenerate or svals.size < 2 or self.result.cohort_column not in (
+                None, "stage"):
+            return None
+        own_valid = not np.isnan(self.treated[r, j])
+        if own_valid:
+            k_own = int(np.searchsorted(svals, u0, side="left"))
+            lo_o = svals[1] if k_own == 0 else svals[0]
+            hi_o = svals[-2] if k_own == svals.size - 1 else svals[-1]
+        else:
+            lo_o, hi_o = svals[0], svals[-1]
+        if hi_o <= lo_o:
+            return None
+        if own_valid and k_own == 0 and svals[0] < svals[1]:
+            ok_hi, _ = self._cond_exact(r, j, d * hi_o, cond)  # the unit holds the minimum: lo moves
+        else:  # at the others' maximum nothing is refitted: the unit reaches the top of the scale
+            s_top = float(self.own_scores(r, j, np.array([float(fit.apply(d * hi_o))]))[0])
+            ok_hi = cond(s_top, self.stage_rank_for(r, s_top))
+        if ok_hi:
+            return None  # the answer is inside the cohort's range: bisection handles it
+        p = fit.params
+        if m == "minmax":
+            L, R = p["lower"], p["upper"] - p["lower"]
+        elif m == "efficacy":
+            L, R = 60.0, 40.0
+        else:
+            L, R = 0.0, p["scale"]
+        k_cut = math.ceil(self.stage_sorted[self.grp_code[r]].size * dict(self.spec.tiers)[w.target_value] - 1e-9)
+        s_star = float(self.own_scores(r, j, np.array([L + R]))[0])
+        if self.spec.ceiling is None or s_star < self.spec.ceiling:
+            # O(log n) test: even with the value at infinity, do k or more other units stay above?
+            lim = self.limit_scores(j, self.grp_code[r])
+            above_inf = lim.size - int(np.searchsorted(lim, s_star, side="right"))
+            y_r, e_r = self.norm[r, j], self.eff[r, j]
+            own_lim = self.base[r] + self.bonus[r] - self.penalty[r] + (
+                0.0 if np.isnan(y_r) or e_r == 0 else self.spec.base_factor * e_r * (L - y_r))
+            if not np.isnan(self.score[r]) and own_lim > s_star:
+                above_inf -= 1
+            if above_inf > k_cut - 1 + 1:  # one unit of slack for round-off: the exact count decides
+                w.status = "unreachable"
+                w.alters_cohort = True
+                w.method = "exact refit, closed form beyond the cohort maximum"
+                w.notes.append(f"even far beyond the cohort maximum {above_inf} other units stay above "
+                               f"(the tier admits {k_cut})")
+                return w
+        rows = self.rows_above(r, s_star)  # only units above S* can stay above it
+        rows = rows[rows != r]
+        sv = self.score[rows]
+        u_v = d * self.treated[rows, j]
+        c_v = self.spec.base_factor * self.eff[rows, j]
+        t_v = self.base[rows] + self.bonus[rows] - self.penalty[rows]
+        y0 = self.norm[rows, j]
+        active = (~np.isnan(u_v)) & (c_v > 0) & (~np.isnan(sv))
+        const_above = int(np.sum((~active) & (sv > s_star)))
+        ua, ca, ta, ya = u_v[active], c_v[active], t_v[active], y0[active]
+        g = (s_star - ta) / ca + ya - L
+        at_lo = ua - lo_o <= 0
+        never = int(np.sum(at_lo & (g < 0))) + int(np.sum(~at_lo & (g <= 0)))
+        cross = lo_o + (ua - lo_o) * R / np.where(g > 0, g, np.inf)
+        cross = cross[~at_lo & (g > 0)]
+        room = k_cut - 1 - never - const_above
+        if room < 0:
+            w.status = "unreachable"
+            w.alters_cohort = True
+            w.method = "exact refit, closed form beyond the cohort maximum"
+            w.notes.append("even far beyond the cohort maximum too many units stay above")
+            return w
+        if room < cross.size:  # the (room + 1)-th largest crossing
+            u_req = max(hi_o, float(np.partition(cross, cross.size - 1 - room)[cross.size - 1 - room]))
+        else:
+            u_req = hi_o
+        w.method = "exact refit, closed form beyond the cohort maximum"
+        w.alters_cohort = True
+        w.notes.append("beyond the cohort maximum the scale stretches: the unit's normalised value stays at "
+                       "the top and the others' fall; solved exactly by refitting")
+        return self._finalise(r, j, w, d * u_req, cond, exact=True)
 
     def _search_rank(self, r: int, j: int, w: WhatIf, cond) -> WhatIf:
         code = self.inds[j]
@@ -681,6 +897,11 @@ class Explainer:
                                "re-fit the outlier treatment")
             return w
 
+        integral = self.inds[j] in self.integral
+        if integral:
+            x = float(math.ceil(x - 1e-9 * max(1.0, abs(x)))) if d > 0 else \
+                float(math.floor(x + 1e-9 * max(1.0, abs(x))))
+
         def check(xv: float):
             t = self.t_from_raw(r, j, xv)
             if exact or not self.fixed_ok(r, j, t):
@@ -690,11 +911,17 @@ class Explainer:
             rank = self.stage_rank_for(r, s)
             return cond(s, rank), (s, rank, False, y)
 
+        if not exact and self._pending is not None:
+            t = self.t_from_raw(r, j, x)
+            if self.fixed_ok(r, j, t):  # verified later, all at once (see _verify_pending)
+                w.status = "pending"
+                self._pending.append((w, r, j, x, t, t_req, cond))
+                return w
         ok, info = check(x)
         step = 0
         while not ok and step < 60:
             # round-off: step towards the good direction by growing multiples of one ulp
-            gap = abs(np.spacing(x)) * (2.0 ** step)
+            gap = 1.0 if integral else abs(np.spacing(x)) * (2.0 ** step)
             x = x + d * gap
             ok, info = check(x)
             step += 1
@@ -702,6 +929,9 @@ class Explainer:
             w.status = "unreachable"
             w.notes.append("the proposed value failed its forward check")
             return w
+        return self._accept(r, j, w, x, info)
+
+    def _accept(self, r: int, j: int, w: WhatIf, x: float, info: tuple) -> WhatIf:
         s, rank, altered, y = info
         x0 = self.raw[r, j]
         w.status = "ok"
@@ -713,6 +943,14 @@ class Explainer:
         w.new_stage_rank = int(rank)
         w.new_tier = self.tier_for(r, rank)
         w.alters_cohort = w.alters_cohort or bool(altered)
+        if self.check_treatment:
+            w.alters_treatment = self.treatment_changes(r, j, x)
+            if w.alters_treatment:
+                w.notes.append("a re-run would fit the outlier treatment differently with this value")
+        b = self.bounds.get(self.inds[j])
+        if b is not None and not (b[0] <= x <= b[1]):
+            w.status = "beyond_valid_range"
+            w.notes.append(f"the required value is outside the indicator's valid range [{b[0]:g}, {b[1]:g}]")
         return w
 
 

@@ -69,9 +69,18 @@ class NormaliserFit:
             out[np.isnan(x)] = np.nan
             return out
         if m == "minmax":
-            return p["lower"] + (xd - p["lo"]) / (p["hi"] - p["lo"]) * (p["upper"] - p["lower"])
+            # in place on one buffer; same operation order as lower + (x - lo) / (hi - lo) * (upper - lower)
+            y = np.subtract(xd, p["lo"])
+            y /= p["hi"] - p["lo"]
+            y *= p["upper"] - p["lower"]
+            y += p["lower"]
+            return y
         if m == "efficacy":
-            return 60.0 + 40.0 * (xd - p["lo"]) / (p["hi"] - p["lo"])
+            y = np.subtract(xd, p["lo"])
+            y *= 40.0
+            y /= p["hi"] - p["lo"]
+            y += 60.0
+            return y
         if m == "zscore":
             return p["mean_target"] + (xd - p["mean"]) / p["sd"] * p["sd_target"]
         if m == "dist_to_max":
@@ -180,11 +189,17 @@ def fit_normaliser(x: np.ndarray, settings: dict[str, Any], direction: float = 1
     method = settings.get("method", "minmax")
     d = float(direction) if direction in (1, -1, 1.0, -1.0) else 1.0
     x = np.asarray(x, dtype=float)
-    valid = x[~np.isnan(x)]
-    n = int(valid.size)
+    n = int(x.size - np.count_nonzero(np.isnan(x)))
     if n == 0:
         return NormaliserFit(method, d, {}, 0, empty=True)
     scale = float(settings.get("scale", 1.0))
+    if method in ("minmax", "efficacy", "dist_to_max"):
+        # min and max without copying the column (fmin/fmax ignore NaN)
+        lo, hi = float(np.fmin.reduce(x)), float(np.fmax.reduce(x))
+        if d == -1.0:
+            lo, hi = -hi, -lo
+        return _fit_range(method, d, n, lo, hi, settings, scale)
+    valid = x[~np.isnan(x)]
     if method in ("fraction_of_max", "capped_ratio"):
         return _fit_ratio(valid, method, settings, d, target, code, scale)
     xd = valid * d if d != 1.0 else valid
@@ -205,16 +220,7 @@ def fit_normaliser(x: np.ndarray, settings: dict[str, Any], direction: float = 1
     fit = NormaliserFit(method, d, {"lo": lo, "hi": hi}, n)
     p = fit.params
     zero_range = hi == lo
-    if method == "minmax":
-        p["lower"] = float(settings.get("lower", 0.0))
-        p["upper"] = float(settings.get("upper", 100.0))
-        p["midpoint"] = (p["lower"] + p["upper"]) / 2.0
-    elif method == "efficacy":
-        p["midpoint"] = 80.0
-    elif method == "dist_to_max":
-        p["scale"] = scale
-        p["midpoint"] = 0.5 * scale
-    elif method == "zscore":
+    if method == "zscore":
         p["mean"] = float(xd.mean())
         p["sd"] = float(xd.std(ddof=1)) if n > 1 else 0.0
         p["mean_target"] = float(settings.get("mean", 0.0))
@@ -247,6 +253,23 @@ def fit_normaliser(x: np.ndarray, settings: dict[str, Any], direction: float = 1
     else:
         raise ValueError(f"unknown normaliser {method!r}")
     if zero_range:
+        fit.degenerate = "one unit" if n == 1 else "zero range"
+    return fit
+
+
+def _fit_range(method: str, d: float, n: int, lo: float, hi: float, settings: dict, scale: float) -> NormaliserFit:
+    fit = NormaliserFit(method, d, {"lo": lo, "hi": hi}, n)
+    p = fit.params
+    if method == "minmax":
+        p["lower"] = float(settings.get("lower", 0.0))
+        p["upper"] = float(settings.get("upper", 100.0))
+        p["midpoint"] = (p["lower"] + p["upper"]) / 2.0
+    elif method == "efficacy":
+        p["midpoint"] = 80.0
+    else:
+        p["scale"] = scale
+        p["midpoint"] = 0.5 * scale
+    if hi == lo:
         fit.degenerate = "one unit" if n == 1 else "zero range"
     return fit
 

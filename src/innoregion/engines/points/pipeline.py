@@ -130,7 +130,8 @@ def _float_col(df: pl.DataFrame, name: str) -> np.ndarray:
         s = s.cast(pl.Float64)
     except pl.exceptions.InvalidOperationError:
         raise DataError(f"data: column {name!r} is not numeric") from None
-    return s.to_numpy().astype(float, copy=True)
+    # read-only use downstream: every step writes to new arrays, so no defensive copy is needed
+    return np.asarray(s.to_numpy(), dtype=float)
 
 
 def _fmt(x: float) -> str:
@@ -504,7 +505,7 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
         return _frame(ucode, {c: snap_cols[c][pos] for c in inds}, inds)
 
     cols, treat_details, treat_fits = _treat(cols, h, spec, warnings)
-    treated_tab = _frame(ucode, cols, inds)
+    treated_cols = cols
 
     # ---- stages and cohorts
     stage_arr = assign_stages(data, spec, warnings)
@@ -568,7 +569,6 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
         if nmiss and not all(fits[(code, lab)].empty for lab in c_labels):
             warnings.append(f"normalise: {code}: {nmiss} missing value(s) remain; dropped (weights "
                             "renormalised) in aggregation")
-    norm_tab = _frame(ucode, norm, inds)
     params_tab = pl.DataFrame(p_rows, schema={"iCode": pl.String, "cohort": pl.String, "method": pl.String,
                                               "direction": pl.Float64, "n": pl.Int64, "degenerate": pl.String,
                                               "params": pl.String})
@@ -577,8 +577,6 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
     aggs, eff = aggregate_tree(norm, h, spec, stage_weights, None, warnings=warnings, want_effective=True,
                                stage_codes=w_codes, stage_labels=w_labels)
     agg_codes = h.aggregates
-    agg_tab = _frame(ucode, {**norm, **aggs}, inds + agg_codes)
-    eff_tab = _frame(ucode, eff, inds)
     for code in agg_codes:
         k = int(np.isnan(aggs[code]).sum())
         if k:
@@ -634,14 +632,19 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
         rk["score"], rk["Rank"], rk["StageRank"], rk["tier"])
 
     stages_tab = pl.DataFrame([ucode, stage_series])
+    tables = {
+        "raw": lambda: snapshot_table("raw"),
+        "denominated": lambda: snapshot_table("denominated"),
+        "screened": lambda: snapshot_table("screened"),
+        "imputed": lambda: snapshot_table("imputed"),
+        "treated": lambda: _frame(ucode, treated_cols, inds),
+        "normalised": lambda: _frame(ucode, norm, inds),
+        "aggregated": lambda: _frame(ucode, {**norm, **aggs}, inds + agg_codes),
+        "effective_weights": lambda: _frame(ucode, eff, inds),
+    }
     return PipelineResult(
-        spec=spec, hierarchy=h, raw=snapshot_table("raw"), denominated=snapshot_table("denominated"),
-        screened=snapshot_table("screened" if "screened" in snapshots else
-                                "imputed" if "imputed" in snapshots else "denominated"),
-        imputed=snapshot_table("imputed" if "imputed" in snapshots else "screened"),
-        treated=treated_tab, normalised=norm_tab, aggregated=agg_tab, treatment_details=treat_details,
-        weights=weights_tab, effective_weights=eff_tab, stages=stages_tab, ranks=ranks_tab, tiers=tiers_tab,
-        bonus_penalty=bp_tab, scores=scores, normaliser_params=params_tab, normaliser_fits=fits,
-        treatment_fits=treat_fits, stage_weights=stage_weights, cohort_column=cohort_col,
-        warnings=warnings, excluded_units=excluded, dropped_indicators=dropped,
+        spec=spec, hierarchy=h, treatment_details=treat_details, weights=weights_tab, stages=stages_tab,
+        ranks=ranks_tab, tiers=tiers_tab, bonus_penalty=bp_tab, scores=scores, normaliser_params=params_tab,
+        normaliser_fits=fits, treatment_fits=treat_fits, stage_weights=stage_weights, cohort_column=cohort_col,
+        warnings=warnings, excluded_units=excluded, dropped_indicators=dropped, tables=tables,
     )

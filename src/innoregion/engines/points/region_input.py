@@ -263,6 +263,22 @@ def build_input(values: pl.DataFrame, enterprises: pl.DataFrame, methodology: st
     return data, build_meta(m)
 
 
+def whatif_constraints(methodology: str | Methodology) -> tuple[dict[str, tuple[float, float]], set[str]]:
+    """``(bounds, integral)`` for :class:`~innoregion.engines.points.explain.Explainer`: the catalogue's
+    valid range of each indicator's numerator, and the indicators whose numerator is a whole number.
+    A ``change`` indicator's numerator is a difference and gets no bounds."""
+    m = load_methodology(methodology) if isinstance(methodology, str) else methodology
+    cat = load_catalogue()
+    bounds, integral = {}, set()
+    for i in m.indicators:
+        d = cat.indicators[i.get("numerator", i["code"])]
+        if d.integral:
+            integral.add(i["code"])
+        if not i.get("change"):
+            bounds[i["code"]] = (float(d.min), float(d.upper))
+    return bounds, integral
+
+
 def methodology_markdown(m: Methodology) -> str:
     """A Markdown page for docs/methodology/: names, sources, groups, indicators with rationale,
     stages, weights, bonus/penalty and the [weak]/[unknown] choices -- generated from the YAML."""

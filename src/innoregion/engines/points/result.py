@@ -51,12 +51,33 @@ class Hierarchy:
         return self.levels[top_level][0]
 
 
+class _LazyTable:
+    """A table built from the run's arrays the first time it is read, then cached (the big stage
+    tables cost more to materialise than to compute; most callers read only a few)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.tables[self.name]
+        if callable(value):
+            value = value()
+            obj.tables[self.name] = value
+        return value
+
+    def __set__(self, obj: Any, value: pl.DataFrame) -> None:
+        obj.tables[self.name] = value
+
+
 @dataclass
 class PipelineResult:
     """Everything one run of the pipeline produced; every table is a Polars DataFrame.
 
     Stage tables (``uCode`` + one column per indicator, aggregates added in ``aggregated``; a step
-    that is switched off passes its input through unchanged, so every table always exists):
+    that is switched off passes its input through unchanged, so every table always exists; these
+    tables and ``effective_weights`` are materialised on first access and cached):
 
     - ``raw``: the input indicators (for a panel: the scored period, after panel imputation if any)
     - ``denominated``: after dividing by denominators
@@ -95,16 +116,8 @@ class PipelineResult:
 
     spec: Spec
     hierarchy: Hierarchy
-    raw: pl.DataFrame
-    denominated: pl.DataFrame
-    screened: pl.DataFrame
-    imputed: pl.DataFrame
-    treated: pl.DataFrame
-    normalised: pl.DataFrame
-    aggregated: pl.DataFrame
     treatment_details: pl.DataFrame
     weights: pl.DataFrame
-    effective_weights: pl.DataFrame
     stages: pl.DataFrame
     ranks: pl.DataFrame
     tiers: pl.DataFrame
@@ -118,6 +131,17 @@ class PipelineResult:
     warnings: list[str] = field(default_factory=list)
     excluded_units: list[str] = field(default_factory=list)
     dropped_indicators: list[str] = field(default_factory=list)
+    tables: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The large unit x indicator tables: a DataFrame, or a zero-argument builder run on first access."""
+
+    raw = _LazyTable()
+    denominated = _LazyTable()
+    screened = _LazyTable()
+    imputed = _LazyTable()
+    treated = _LazyTable()
+    normalised = _LazyTable()
+    aggregated = _LazyTable()
+    effective_weights = _LazyTable()
 
     # ------------------------------------------------------------------ access
     def stage(self, name: str) -> pl.DataFrame:

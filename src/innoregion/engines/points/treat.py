@@ -79,7 +79,7 @@ def treat_indicator(x: np.ndarray, settings: dict[str, Any]) -> tuple[np.ndarray
     """
     x = np.asarray(x, dtype=float)
     valid = ~np.isnan(x)
-    v0 = x[valid]
+    v0 = x[valid]  # a copy: the input is never modified (an untreated input is returned as is)
     method = settings.get("method", "jrc")
     nan = float("nan")
     det: dict[str, Any] = {"treated": False, "method": "none", "skew0": nan, "kurt0": nan, "nwin": 0,
@@ -89,14 +89,14 @@ def treat_indicator(x: np.ndarray, settings: dict[str, Any]) -> tuple[np.ndarray
     skew, kurt = _skew_kurt(v0)
     det["skew0"], det["kurt0"] = skew, kurt
     if v0.size == 0:
-        return x.copy(), det
+        return x, det
     if method == "iqr":
         q1, q3 = np.quantile(v0, [0.25, 0.75])
         k = float(settings.get("k", 1.5))
         lo, hi = q1 - k * (q3 - q1), q3 + k * (q3 - q1)
         n_lo, n_hi = int((v0 < lo).sum()), int((v0 > hi).sum())
         if n_lo + n_hi == 0:
-            return x.copy(), det
+            return x, det
         out = x.copy()
         out[valid] = np.clip(v0, lo, hi)
         s1, k1 = _skew_kurt(out[valid])
@@ -106,7 +106,7 @@ def treat_indicator(x: np.ndarray, settings: dict[str, Any]) -> tuple[np.ndarray
         return out, det
     s_t, k_t = float(settings.get("skew", 2.0)), float(settings.get("kurtosis", 3.5))
     if not _fails(skew, kurt, s_t, k_t):
-        return x.copy(), det
+        return x, det
     maxwin = int(settings.get("max_winsorised", 5))
     v = v0.copy()
     winz = np.zeros(v.size, dtype=bool)

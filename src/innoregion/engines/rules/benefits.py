@@ -154,7 +154,10 @@ def evaluate_benefits(facts: pl.DataFrame, policy: Policy, outcomes: pl.DataFram
     if met is not None:
         lf = lf.join(met.lazy(), on=["credit_code", "year"], how="left")
     have = set(lf.collect_schema().names())
-    known = set(FACT_COLUMNS) | {c for c in have if c.startswith("met_")}
+    import re
+
+    referenced = set(re.findall(r"met_\w+", repr([m.when for m in policy.measures])))
+    known = set(FACT_COLUMNS) | {c for c in have if c.startswith("met_")} | referenced
     comp = Compiler(known, {})
     frames = []
     for m in policy.measures:

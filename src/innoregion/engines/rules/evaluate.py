@@ -56,8 +56,8 @@ def _band_cond(v: pl.Expr, b: Band) -> pl.Expr:
 
 def _covers_line(bands: list[Band]) -> bool:
     """Whether the bands together cover every real number (then 'no band' is impossible)."""
-    iv = sorted(((b.lower if b.lower is not None else float("-inf"), not b.lower_inclusive,
-                  b.upper if b.upper is not None else float("inf"), b.upper_inclusive) for b in bands))
+    iv = sorted((b.lower if b.lower is not None else float("-inf"), not b.lower_inclusive,
+                  b.upper if b.upper is not None else float("inf"), b.upper_inclusive) for b in bands)
     reach, reach_incl = float("-inf"), True
     started = False
     for lo, lo_open, hi, hi_incl in iv:
@@ -365,7 +365,20 @@ class PackPlan:
             ops = self.opts.get(ind.id, [])
             if ops and ops[0].value is not None and len(ops) == 1:
                 members.append(pl.col(f"_v_{ops[0].opt.id}").alias("value"))
+            if len(ops) == 1 and (ops[0].opt.bands or ops[0].opt.cases):
+                labels = {j: band_text(b, ops[0].opt.format, "en") for j, b in enumerate(ops[0].opt.bands)} or {
+                    j: (c.label or {}).get("en", f"case {j + 1}") for j, c in enumerate(ops[0].opt.cases)}
+                members.append(pl.col(f"_ib_{ind.id}").replace_strict(
+                    labels, default=None, return_dtype=pl.String).alias("band_label"))
             if len(ops) > 1:
+                chain = None
+                for k, o in enumerate(ops):
+                    labels = {j: band_text(b, o.opt.format, "en") for j, b in enumerate(o.opt.bands)} or {
+                        j: (c.label or {}).get("en", f"case {j + 1}") for j, c in enumerate(o.opt.cases)}
+                    txt = pl.col(f"_b_{o.opt.id}").replace_strict(labels, default=None, return_dtype=pl.String)
+                    cond = pl.col(f"_io_{ind.id}") == k
+                    chain = pl.when(cond).then(txt) if chain is None else chain.when(cond).then(txt)
+                members.append(chain.otherwise(None).alias("band_label"))
                 members.append(pl.col(f"_io_{ind.id}").replace_strict(
                     {k: o.opt.id for k, o in enumerate(ops)}, default=None, return_dtype=pl.String).alias("option"))
             if ind.expert:
@@ -466,14 +479,29 @@ class PackPlan:
         return None if chain is None else chain.otherwise(None)
 
 
-_PLANS: dict[int, PackPlan] = {}
+def band_text(b: Band, fmt: str, lang: str) -> str:
+    """A band in words: '≥ 25 % and < 30 %', or its own label."""
+    if b.label:
+        return b.label[lang]
+    parts = []
+    if b.lower is not None:
+        parts.append(f"{'≥' if b.lower_inclusive else '>'} {py_fmt(b.lower, fmt, lang)}")
+    if b.upper is not None:
+        parts.append(f"{'≤' if b.upper_inclusive else '<'} {py_fmt(b.upper, fmt, lang)}")
+    return {"zh": "且", "ko": " 및 ", "en": " and "}[lang].join(parts) if parts else "any"
+
+
+_PLANS: dict[int, tuple[Pack, PackPlan]] = {}
 
 
 def plan_for(pack: Pack) -> PackPlan:
-    key = id(pack)
-    if key not in _PLANS:
-        _PLANS[key] = PackPlan(pack)
-    return _PLANS[key]
+    """The compiled plan of a pack (cached; the cache keeps the pack alive so its id is not reused)."""
+    hit = _PLANS.get(id(pack))
+    if hit is None or hit[0] is not pack:
+        if len(_PLANS) > 256:
+            _PLANS.clear()
+        hit = _PLANS[id(pack)] = (pack, PackPlan(pack))
+    return hit[1]
 
 
 def evaluate(facts: pl.DataFrame | pl.LazyFrame, packs: list[Pack], year: int | None = None,

@@ -215,8 +215,7 @@ def _sign_inf(x: pl.Expr) -> pl.Expr:
 
 def state(cond: pl.Expr) -> pl.Expr:
     """Boolean-with-null -> state code (0 false, 1 unknown, 3 true)."""
-    return pl.when(cond.is_null()).then(pl.lit(1, pl.Int8)).when(cond).then(pl.lit(3, pl.Int8)).otherwise(
-        pl.lit(0, pl.Int8))
+    return (cond.cast(pl.Int8) * pl.lit(3, pl.Int8)).fill_null(pl.lit(1, pl.Int8))
 
 
 Formatter = Callable[[pl.Expr], pl.Expr]

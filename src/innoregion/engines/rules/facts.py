@@ -153,7 +153,7 @@ def build_facts(filings: pl.DataFrame, enterprises: pl.DataFrame, years: list[in
     reg_cols = [pl.col("credit_code").cast(pl.String), fy.cast(pl.Int32).alias("_founded")]
     if "listed" in ent.columns:
         reg_cols.append(pl.col("listed").cast(pl.Float64).alias("_listed"))
-    extras_in_reg = [c for c in ent.columns if c in FACT_COLUMNS and c not in ("credit_code", "year")]
+    extras_in_reg = [c for c in ent.columns if c in FACT_COLUMNS and c not in ("credit_code", "year", "listed")]
     reg_cols += [pl.col(c).cast(pl.Float64).alias(f"_reg_{c}") for c in extras_in_reg]
     reg = ent.select(reg_cols)
     df = wide.join(reg, on="credit_code", how="left")
@@ -177,7 +177,7 @@ def build_facts(filings: pl.DataFrame, enterprises: pl.DataFrame, years: list[in
     for col, n in LAGS.items():
         for k in range(1, n + 1):
             lag = base.select("credit_code", (pl.col("year") + k).cast(pl.Int32).alias("year"),
-                              pl.col(col).alias(f"_lag"))
+                              pl.col(col).alias("_lag"))
             name = f"{col}_prev{k}"
             df = df.drop(name).join(lag, on=["credit_code", "year"], how="left").with_columns(
                 pl.when((pl.col("year") - k) < pl.col("_founded")).then(0.0).otherwise(pl.col("_lag"))

@@ -1,0 +1,250 @@
+"""Platform latency: the enterprise page and the bank API under 50 concurrent clients, served by
+gunicorn (not the dev server) from PostgreSQL, on loopback only.
+
+    .venv/bin/python bench/bench_platform_latency.py [--enterprises 30000] [--clients 50]
+        [--requests 2000] [--workers 5] [--database postgres://postgres@127.0.0.1:5432/innoregion_bench]
+
+It (re)creates the bench database, migrates, loads the reference data and N synthetic enterprises
+(each with filings, a stored score with its breakdown, ladder outcomes), one bank with a consent
+from a fifth of them and one API token per client, then starts gunicorn on 127.0.0.1 and runs a
+bounded load loop (threads + http.client, keep-alive) per endpoint. Prints p50/p95/p99 and the
+throughput; paste the figures into docs/benchmarks.md ("## Platform latency").
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "out" / "platform"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    u = urlparse(url)
+    name = u.path.lstrip("/")
+    admin = url.replace(f"/{name}", "/postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def populate(n: int, clients: int, seed: int = 11) -> dict:
+    """Runs inside this process with Django set up on the bench database."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from innoregion.apps.access import services
+    from innoregion.apps.access.models import Consent, Role
+    from innoregion.apps.imports.models import ImportBatch
+    from innoregion.apps.ladder.models import LadderOutcome, LadderRun
+    from innoregion.apps.points.models import EnterpriseScore, ScoringRun
+    from innoregion.apps.region.models import Cluster, Enterprise, Filing, Indicator, Zone
+    from innoregion.apps.region.services import load_reference_data
+    from innoregion.data.creditcode import make_code
+
+    rng = random.Random(seed)
+    call_command("migrate", verbosity=0)
+    load_reference_data()
+    clusters, zones = list(Cluster.objects.all()), list(Zone.objects.exclude(kind="circle"))
+    t0 = time.perf_counter()
+    ents = [Enterprise(credit_code=make_code("9", "1", "220173", f"B{i:07d}"), name_zh=f"长春基准{i}号有限公司",
+                       name_en=f"Bench {i} Co.", name_ko=f"벤치 {i}", founded=dt.date(2000 + i % 25, 1 + i % 12, 1),
+                       industry="C39", cluster=clusters[i % len(clusters)], zone=zones[i % len(zones)])
+            for i in range(n)]
+    for e in ents:  # the save() path normalises; bulk_create skips it, so validate here
+        e.credit_code = e.credit_code.upper()
+    Enterprise.objects.bulk_create(ents, batch_size=5000)
+    ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
+    inds = list(Indicator.objects.order_by("code"))[:12]
+    batch = ImportBatch.objects.create(source="tax", file_name="bench.csv", sha256="b" * 64, raw_path="",
+                                       status="imported", started_at=timezone.now(), rows_total=n)
+    with connection.cursor() as cur, cur.copy(
+            "COPY region_filing (enterprise_id, year, indicator_id, source, value, batch_id, row_number, "
+            "is_current, created_at) FROM STDIN") as cp:
+        now = timezone.now()
+        for k, eid in enumerate(ids):
+            for year in (2024, 2025):
+                for ind in inds:
+                    cp.write_row((eid, year, ind.pk, ind.authoritative_source, rng.uniform(0, 1e7), batch.pk,
+                                  k + 2, True, now))
+    run = ScoringRun.objects.create(methodology="changchun-new-area", methodology_version="2026.1",
+                                    spec_sha256="0" * 64, code_version="bench", year=2025, started_at=timezone.now(),
+                                    finished_at=timezone.now(), status="done", units=n)
+    codes = [f"ind_{j}" for j in range(23)]
+    stages = ["startup", "growth", "stable"]
+    scores = []
+    for k, eid in enumerate(ids):
+        br = {"indicators": {c: {"raw": rng.uniform(0, 1e6), "normalised": rng.uniform(0, 100),
+                                 "weight": 1 / 23, "points": rng.uniform(0, 5)} for c in codes},
+              "groups": {}, "base": 50.0, "bonus": 0.0, "penalty": 0.0}
+        scores.append(EnterpriseScore(run=run, enterprise_id=eid, stage=stages[k % 3], score=rng.uniform(0, 100),
+                                      rank=k + 1, stage_rank=k // 3 + 1, tier=rng.choice(["A", "B", "C", ""]),
+                                      breakdown=br))
+    EnterpriseScore.objects.bulk_create(scores, batch_size=2000)
+    lrun = LadderRun.objects.create(inputs_sha256="0" * 64, code_version="bench", year=2025,
+                                    started_at=timezone.now(), finished_at=timezone.now(), rows=3 * n)
+    outs = [LadderOutcome(run=lrun, enterprise_id=eid, year=2025, pack=p, outcome=rng.choice(["met", "not_met"]),
+                          distance=rng.uniform(0, 1), details={"gaps": {"en": "R&D intensity below 5 %"}})
+            for eid in ids for p in ("tech_sme", "hnte", "srdi_sme")]
+    LadderOutcome.objects.bulk_create(outs, batch_size=5000)
+    password = secrets.token_urlsafe(12)
+    official = services.create_user("bench-official", password, Role.OFFICIAL)
+    bank = services.create_bank("Bench Bank", "bench-bank")
+    bank_user = services.create_user("bench-bank", password, Role.BANK, bank=bank)
+    ent_user = services.create_user("bench-ent", password, Role.ENTERPRISE,
+                                    enterprise=Enterprise.objects.get(pk=ids[0]))
+    consented = ids[::5]
+    Consent.objects.bulk_create([Consent(enterprise_id=eid, bank=bank, purpose="bench", granted_by=ent_user,
+                                         expires_at=timezone.now() + dt.timedelta(days=30), scope_breakdown=True)
+                                 for eid in consented], batch_size=5000)
+    tokens = [services.create_api_token(bank, bank_user, f"client-{c}", ["summary", "breakdown"])[1]
+              for c in range(clients)]
+    session = SessionStore()
+    session[SESSION_KEY] = str(official.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = official.get_session_auth_hash()
+    session.create()
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    codes_consented = list(Enterprise.objects.filter(pk__in=consented).values_list("credit_code", flat=True))
+    return {"ids": ids, "consented": codes_consented, "tokens": tokens, "session": session.session_key,
+            "load_seconds": time.perf_counter() - t0}
+
+
+def load(port: int, paths_for_client, headers_for_client, clients: int, total: int, timeout_s: float = 600):
+    """``clients`` threads, keep-alive connections, ``total`` requests overall; returns latencies (s)
+    and the status counts."""
+    lat: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    per = max(1, total // clients)
+    deadline = time.monotonic() + timeout_s
+
+    def worker(c: int):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, codes = [], {}
+        for k in range(per):
+            if time.monotonic() > deadline:
+                break
+            path = paths_for_client(c, k)
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers_for_client(c))
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                status = 0
+            mine.append(time.perf_counter() - t)
+            codes[status] = codes.get(status, 0) + 1
+        conn.close()
+        with lock:
+            lat.extend(mine)
+            for s, n in codes.items():
+                statuses[s] = statuses.get(s, 0) + n
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lat, statuses, time.perf_counter() - t0
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--enterprises", type=int, default=30000)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
+    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    ap.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    ap.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/innoregion_bench")
+    args = ap.parse_args()
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DATABASE_URL": args.database, "INNOREGION_DATA_DIR": str(OUT), "DJANGO_DEBUG": "0",
+           "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
+           "DJANGO_SETTINGS_MODULE": "innoregion.site.settings", "LOG_LEVEL": "ERROR",
+           "INNOREGION_BANK_API_RATE": "100000/min"}
+    os.environ.update(env)
+    recreate_database(args.database)
+    data = populate(args.enterprises, args.clients)
+    print(f"loaded {args.enterprises:,} enterprises in {data['load_seconds']:.1f} s "
+          f"({len(data['consented']):,} consenting to the bench bank)")
+    port = _free_port()
+    log = open(OUT / "gunicorn.log", "w")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "innoregion.site.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--threads", str(args.threads),
+         "--worker-class", "gthread", "--keep-alive", "30", "--log-level", "warning"],
+        env=env, stdout=log, stderr=log, cwd=REPO)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        ids, consented, tokens = data["ids"], data["consented"], data["tokens"]
+        rng = random.Random(5)
+        cookie = {"Cookie": f"sessionid={data['session']}", "Accept-Language": "zh-hans"}
+        scenarios = [
+            ("enterprise page (official, HTML)", lambda c, k: f"/enterprises/{rng.choice(ids)}/",
+             lambda c: cookie),
+            ("bank API: one enterprise", lambda c, k: f"/api/v1/enterprises/{rng.choice(consented)}/",
+             lambda c: {"Authorization": f"Bearer {tokens[c]}"}),
+            ("bank API: list page of 50", lambda c, k: f"/api/v1/enterprises/?page={1 + rng.randrange(20)}",
+             lambda c: {"Authorization": f"Bearer {tokens[c]}"}),
+        ]
+        print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread); {args.clients} clients; "
+              f"{args.requests} requests per endpoint after a warm-up")
+        print(f"{'endpoint':<36} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}  statuses")
+        for name, paths, headers in scenarios:
+            load(port, paths, headers, args.clients, args.clients * 2)  # warm-up
+            lat, statuses, wall = load(port, paths, headers, args.clients, args.requests)
+            ok = all(s == 200 for s in statuses)
+            print(f"{name:<36} {statistics.median(lat) * 1e3:8.1f} {pct(lat, 95) * 1e3:8.1f} "
+                  f"{pct(lat, 99) * 1e3:8.1f} {len(lat) / wall:8.1f}  {statuses}{'' if ok else '  <-- errors'}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""The pages with a real scoring run: cockpit figures, list filters and sorting, the enterprise page
+with breakdown, cohort position, strengths, the what-if through the explain engine, the methodology,
+score runs and their diff, the import upload and its rejected rows."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_cockpit_with_scores(scored, client):
+    client.force_login(scored["users"]["official"])
+    html = client.get("/").content.decode()
+    assert html.count('class="card task"') == 8
+    assert "Points distribution by stage" in html and "<polyline" in html
+    assert 'class="chart map"' in html and html.count("<path") >= 6
+    assert "Technology-based SME" in html  # ladder rungs with the 2027 target markers
+    assert html.count('class="target"') == 3
+
+
+def test_ladder_on_the_enterprise_page(scored, client):
+    from innoregion.apps.ladder.models import LadderOutcome
+
+    client.force_login(scored["users"]["official"])
+    outcomes = LadderOutcome.objects.filter(run=scored["ladder_run"])
+    assert outcomes.exists()
+    eid = outcomes.first().enterprise_id
+    html = client.get(f"/enterprises/{eid}/").content.decode()
+    ladder = html[html.index('id="ladder"'):html.index('id="whatif"')]
+    assert "Next step" in ladder or "Current rung" in ladder
+    met = outcomes.filter(outcome="met").values_list("pack", flat=True).first()
+    if met:
+        html = client.get(f"/enterprises/?rung={met}").content.decode()
+        n = outcomes.filter(outcome="met", pack=met).values("enterprise").distinct().count()
+        assert f"({n})" in html
+
+
+def test_enterprise_list_filters_and_sorts(scored, client):
+    from innoregion.apps.points.models import EnterpriseScore
+
+    client.force_login(scored["users"]["official"])
+    html = client.get("/enterprises/?sort=-points").content.decode()
+    best = EnterpriseScore.objects.filter(run=scored["run"]).order_by("-score").select_related("enterprise").first()
+    first_row = html[html.index("<tbody>"):].split("</tr>")[0]
+    assert best.enterprise.credit_code in first_row
+    stage = best.stage
+    html = client.get(f"/enterprises/?stage={stage}").content.decode()
+    n = EnterpriseScore.objects.filter(run=scored["run"], stage=stage).count()
+    assert f"({n})" in html
+    html = client.get(f"/enterprises/?q={scored['b'].credit_code}").content.decode()
+    assert "(1)" in html and scored["b"].credit_code in html
+
+
+def test_enterprise_page_and_what_if(scored, client):
+    from innoregion.apps.access.models import AuditEntry
+    from innoregion.apps.points.models import EnterpriseScore
+
+    a = scored["a"]
+    s = EnterpriseScore.objects.get(run=scored["run"], enterprise=a)
+    client.force_login(scored["users"]["ent_a"])
+    html = client.get(f"/enterprises/{a.pk}/").content.decode()
+    assert "Points breakdown" in html and "rank in cohort" in html and "normalised" in html
+    indicator = next(iter(s.breakdown["indicators"]))
+    resp = client.post(f"/enterprises/{a.pk}/", {"indicator": indicator, "target": "points", "points": "3"})
+    assert resp.status_code == 200
+    result = re.search(r'<div class="whatif-result">(.*?)</div>', resp.content.decode(), re.S)
+    assert result is not None, "no what-if result"
+    assert AuditEntry.objects.filter(action="page.whatif", enterprise=a).exists()
+
+
+def test_methodology_page_from_the_spec(scored, client):
+    client.force_login(scored["users"]["ent_a"])
+    html = client.get("/methodology/?m=changchun-new-area").content.decode()
+    for text in ("class1_other_ip", "Weights by stage", "startup", "Bonus and deductions", "x&#x27; = "):
+        assert text in html or text.replace("&#x27;", "'") in html, text
+
+
+def test_score_run_diff(scored, client):
+    from innoregion.apps.points.services import score_region
+    from innoregion.apps.region.models import Filing
+
+    # correct one enterprise's R&D so the second run moves it
+    Filing.objects.filter(enterprise=scored["a"], indicator__code="rd_expense", year=2025).update(value=9e9)
+    run2 = score_region("changchun-new-area", 2025)
+    client.force_login(scored["users"]["official"])
+    assert str(scored["run"].pk) in client.get("/runs/").content.decode()
+    html = client.get(f"/runs/diff/?a={scored['run'].pk}&b={run2.pk}").content.decode()
+    first = html[html.index("<tbody>"):].split("</tr>")[0]
+    assert scored["a"].name_zh in first or scored["a"].name_en in first
+    assert "rd_" in first  # why: an R&D indicator moved
+
+
+def test_import_upload_report_and_rejected_rows(world, client, tmp_path, settings):
+    from innoregion.apps.imports.models import ImportBatch
+
+    settings.INNOREGION_DATA_DIR = str(tmp_path)
+    client.force_login(world["users"]["official"])
+    a = world["a"].credit_code
+    content = ("统一社会信用代码,年度,营业收入\n"
+               f"{a},2025,1000000\n"
+               "91220100000000000X,2025,=1+2\n").encode("utf-8")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    resp = client.post("/data/imports/", {"source": "tax", "file": SimpleUploadedFile("tax-2025.csv", content)})
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    batch = ImportBatch.objects.order_by("-pk").first()
+    report = client.get(resp["Location"]).content.decode()
+    assert batch.file_name in report
+    if batch.rows_quarantined:
+        csv_text = client.get(f"/data/imports/{batch.pk}/rejected.csv").content.decode("utf-8-sig")
+        assert csv_text.splitlines()[0].startswith("row,column,reason")
+        assert ",=" not in csv_text  # formula-looking cells are neutralised
+    assert batch.rows_total >= 1
