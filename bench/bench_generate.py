@@ -7,6 +7,7 @@ Usage: .venv/bin/python bench/bench_generate.py [--enterprises N] [--years Y] [-
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import sys
@@ -30,13 +31,17 @@ def main() -> int:
         manifest = generate(out, enterprises=args.enterprises, years=args.years, seed=args.seed,
                             progress=sys.stderr.isatty(), echo=lambda s: print(s, file=sys.stderr))
         wall = time.perf_counter() - t0
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        peak_mb = usage.ru_maxrss / 1024  # Linux: kilobytes
+        cpu = usage.ru_utime + usage.ru_stime
         total = sum(f["bytes"] for f in manifest["files"])
         rows = sum(f.get("rows", 0) for f in manifest["files"] if f["year"] is not None)
         bad = sum(sum(k.values()) for k in manifest["bad_rows"].values())
         print(f"demo generator: {args.enterprises:,} enterprises × {args.years} years, seed {args.seed}")
         print(f"  wall time      {wall:8.1f} s")
+        print(f"  CPU time       {cpu:8.1f} s (user {usage.ru_utime:.1f} + sys {usage.ru_stime:.1f})")
         print(f"  peak RSS       {peak_mb:8.0f} MB")
+        print(f"  load average   {os.getloadavg()[0]:8.1f} on {os.cpu_count()} CPUs")
         print(f"  output         {total / 1e9:8.2f} GB in {len(manifest['files']) + 1} files "
               f"(hr as {manifest['hr_format']})")
         print(f"  department rows {rows:,} ({rows / wall:,.0f} rows/s), planted bad rows {bad:,}")

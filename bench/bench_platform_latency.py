@@ -65,7 +65,7 @@ def populate(n: int, clients: int, seed: int = 11) -> dict:
     from innoregion.apps.imports.models import ImportBatch
     from innoregion.apps.ladder.models import LadderOutcome, LadderRun
     from innoregion.apps.points.models import EnterpriseScore, ScoringRun
-    from innoregion.apps.region.models import Cluster, Enterprise, Filing, Indicator, Zone
+    from innoregion.apps.region.models import Cluster, Enterprise, Indicator, Zone
     from innoregion.apps.region.services import load_reference_data
     from innoregion.data.creditcode import make_code
 
@@ -228,7 +228,8 @@ def main() -> None:
              lambda c: cookie),
             ("bank API: one enterprise", lambda c, k: f"/api/v1/enterprises/{rng.choice(consented)}/",
              lambda c: {"Authorization": f"Bearer {tokens[c]}"}),
-            ("bank API: list page of 50", lambda c, k: f"/api/v1/enterprises/?page={1 + rng.randrange(20)}",
+            ("bank API: list page of 50",
+             lambda c, k: f"/api/v1/enterprises/?page={1 + rng.randrange(max(1, len(consented) // 50))}",
              lambda c: {"Authorization": f"Bearer {tokens[c]}"}),
         ]
         print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread); {args.clients} clients; "

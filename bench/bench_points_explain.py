@@ -11,6 +11,7 @@ Usage: .venv/bin/python bench/bench_points_explain.py [--units N] [--explain-uni
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import sys
@@ -67,6 +68,7 @@ def bench_explain(n: int, k: int, seed: int) -> None:
     ex = Explainer(res, data, bounds=bounds, integral=integral)
     t3 = time.perf_counter()
     print(f"explain: {n:,} units x {len(ex.inds)} indicators; data {t1 - t0:.1f} s, pipeline {t2 - t1:.1f} s, "
+          f"load average {os.getloadavg()[0]:.1f}, "
           f"Explainer set-up (sorts every indicator within every cohort once) {t3 - t2:.1f} s")
     rng = np.random.default_rng(seed + 1)
     untiered = np.flatnonzero(res.scores["tier"].is_null().to_numpy())
@@ -99,22 +101,24 @@ def bench_mc(n: int, draws: int, sobol_n: int, seed: int) -> None:
                       aggregator=[{"method": "arithmetic"}, {"method": "geometric"}],
                       treatment=[dict(spec["treat"]), {"method": "none"}],
                       imputation=[{"method": "none"}, {"method": "median"}])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = uncertainty(data, meta, spec, dims, n=draws, seed=seed)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     sm = out["summary"]
     print(f"uncertainty: {draws:,} draws x {n:,} units over {', '.join(sm['dimensions'])} "
-          f"({sm['discrete_runs']} discrete pipeline runs cached): {t1 - t0:.1f} s; mean |rank shift| "
+          f"({sm['discrete_runs']} discrete pipeline runs cached): {t1 - t0:.1f} s wall, {c1 - c0:.1f} s CPU; "
+          f"mean |rank shift| "
           f"{sm['mean_abs_rank_shift']:.1f}, mean 5-95 % width {sm['mean_interval_width']:.1f} ranks")
     if sobol_n:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         s = sensitivity(data, meta, spec, dims, n=sobol_n, seed=seed)
-        t1 = time.perf_counter()
-        print(f"sensitivity: Saltelli n={sobol_n} ({s['runs']:,} model runs) x {n:,} units: {t1 - t0:.1f} s")
+        t1, c1 = time.perf_counter(), time.process_time()
+        print(f"sensitivity: Saltelli n={sobol_n} ({s['runs']:,} model runs) x {n:,} units: {t1 - t0:.1f} s wall, "
+              f"{c1 - c0:.1f} s CPU")
         for g in s["dimensions"]:
             print(f"  {g:<11} S1 {s['S1'][g]:+.3f}  ST {s['ST'][g]:.3f}   (per-unit rank, mean over units: "
                   f"S1 {s['S1_units_mean'][g]:+.3f}, ST {s['ST_units_mean'][g]:.3f})")
-    print(f"uncertainty: peak RSS {rss_mb():,.0f} MB")
+    print(f"uncertainty: peak RSS {rss_mb():,.0f} MB; load average {os.getloadavg()[0]:.1f}")
 
 
 def main() -> int:

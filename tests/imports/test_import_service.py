@@ -45,7 +45,9 @@ def test_import_stores_raw_file_report_and_values(enterprises, tmp_path, data_di
     assert batch.report["values_created"] == 2 and batch.report["quarantine_reasons"] == {"not a number": 1}
     q = batch.quarantine.get()
     assert (q.row_number, q.column, q.value) == (3, "营业收入", "约100万") and q.raw["统一社会信用代码"] == code(2)
-    assert Filing.objects.filter(is_current=True).first().row_number == 2
+    first = Filing.objects.filter(is_current=True).first()
+    assert first.row_number == 2 and first.batch == batch
+    assert abs((first.created_at - batch.started_at).total_seconds()) < 60
 
 
 def test_same_file_twice_changes_nothing_and_says_so(enterprises, tmp_path):

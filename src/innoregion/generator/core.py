@@ -220,6 +220,8 @@ class Generator:
             changed = np.where(changed == values, values + step, changed)
             changed = np.maximum(changed, 0)
             changed = np.where(changed == values, values + 1, changed)
+        else:  # the survey reports some R&D where the tax return has none
+            changed = np.where(values == 0, np.round(rng.uniform(1e4, 1e6, values.size), 2), changed)
         return np.where(hit & ~np.isnan(values), changed, values)
 
     # ---- platforms and talents drawn from a chunk

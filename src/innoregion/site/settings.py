@@ -91,6 +91,7 @@ USE_THOUSAND_SEPARATOR = True  # localised numbers (1,234 / 1.234) in every temp
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even before collectstatic
 STATICFILES_DIRS = [PACKAGE_DIR / "site" / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {

@@ -275,16 +275,16 @@ def cohort_position(run, enterprise_id, stage):
     EnterpriseScore = _model("points.EnterpriseScore")
     if EnterpriseScore is None or run is None:
         return None
-    me = EnterpriseScore.objects.filter(run=run, enterprise_id=enterprise_id).first()
+    me = EnterpriseScore.objects.filter(run=run, enterprise_id=enterprise_id).only("score", "stage_rank").first()
     if me is None or me.score is None:
         return None
     cohort = EnterpriseScore.objects.filter(run=run, score__isnull=False)
     if stage:
         cohort = cohort.filter(stage=stage)
     size = cohort.count()
-    better = cohort.filter(score__gt=me.score).count()
-    return {"rank": better + 1, "size": size, "stage": stage,
-            "percentile": round(100.0 * (size - better - 1) / max(1, size - 1), 1) if size > 1 else 100.0}
+    rank = me.stage_rank if stage and me.stage_rank else cohort.filter(score__gt=me.score).count() + 1
+    return {"rank": rank, "size": size, "stage": stage,
+            "percentile": round(100.0 * (size - rank) / max(1, size - 1), 1) if size > 1 else 100.0}
 
 
 def explain_move(before, after, top: int = 3) -> list[tuple[str, float]]:

@@ -68,3 +68,18 @@ def _rule(owner_field: str):
 
 register_rule("talent.talent", _rule("user_id"))
 register_rule("talent.talentcredential", _rule("talent__user_id"))
+
+
+def _staff_only(who: Who, action: str):
+    """Talent imports and their quarantine: the talent office's working data."""
+    if who.role in STAFF_ROLES:
+        return True
+    user = who.user
+    if action == "view" and user is not None and getattr(user, "is_authenticated", False) \
+            and user.has_perm("talent.view_talent"):
+        return True
+    return None
+
+
+register_rule("talent.talentimportbatch", _staff_only)
+register_rule("talent.talentquarantinedrow", _staff_only)

@@ -4,7 +4,9 @@ from innoregion.apps.talent.models import (
     IssuerKey,
     Talent,
     TalentCredential,
+    TalentImportBatch,
     TalentPersonalData,
+    TalentQuarantinedRow,
 )
 
 
@@ -27,8 +29,8 @@ class TalentAdmin(admin.ModelAdmin):
 
 @admin.register(TalentPersonalData)
 class TalentPersonalDataAdmin(admin.ModelAdmin):
-    list_display = ("talent", "name")
-    search_fields = ("talent__pseudonymous_id", "name")
+    list_display = ("talent", "name", "source_id")
+    search_fields = ("talent__pseudonymous_id", "name", "source_id")
     raw_id_fields = ("talent",)
 
 
@@ -49,3 +51,19 @@ class TalentCredentialAdmin(admin.ModelAdmin):
     readonly_fields = ("talent", "issuer_key", "status_list", "status_index", "tier", "catalogue_version",
                        "issued_at", "expires_at", "credential", "device_public_key", "issued_by", "status",
                        "status_reason", "status_changed_at")
+
+
+class QuarantineInline(admin.TabularInline):
+    model = TalentQuarantinedRow
+    extra = 0
+    can_delete = False
+    readonly_fields = ("row_number", "column", "value", "reason", "raw")
+
+
+@admin.register(TalentImportBatch)
+class TalentImportBatchAdmin(admin.ModelAdmin):
+    list_display = ("file_name", "status", "rows_total", "rows_accepted", "rows_quarantined", "talents_created",
+                    "talents_updated", "started_at", "imported_by")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in TalentImportBatch._meta.fields]
+    inlines = [QuarantineInline]

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from innoregion.apps.access import audit as audit_log
@@ -200,6 +200,24 @@ def issue(talent: Talent, actor=None, validity_days: int = DEFAULT_VALIDITY_DAYS
     return row
 
 
+def issue_missing(actor=None, validity_days: int = DEFAULT_VALIDITY_DAYS) -> int:
+    """Issue a code to every placed talent that has none in force; returns how many were issued.
+
+    In force: a valid code not yet expired. A talent whose code is suspended gets nothing (issuing would
+    revoke the suspended code and undo the suspension); one whose code expired or was revoked gets a new one.
+    """
+    now = timezone.now()
+    in_force = TalentCredential.objects.filter(talent=OuterRef("pk")).filter(
+        Q(status=TalentCredential.Status.SUSPENDED) | Q(status=TalentCredential.Status.VALID, expires_at__gt=now))
+    todo = Talent.objects.exclude(tier="").exclude(Exists(in_force)).order_by("pk")
+    issued = 0
+    with transaction.atomic():
+        for talent in todo.iterator(chunk_size=1000):
+            issue(talent, actor=actor, validity_days=validity_days)
+            issued += 1
+    return issued
+
+
 TRANSITIONS = {
     TalentCredential.Status.VALID: {TalentCredential.Status.SUSPENDED, TalentCredential.Status.REVOKED},
     TalentCredential.Status.SUSPENDED: {TalentCredential.Status.VALID, TalentCredential.Status.REVOKED},
@@ -272,17 +290,20 @@ def describe(credential: TalentCredential) -> Credential:
 
 # --- region counts (the cockpit calls this) --------------------------------------------------------
 
-def region_counts() -> dict:
-    """Talents by tier, by field, by cluster, and tier × cluster; unplaced talents under tier ''."""
-    qs = Talent.objects.all()
+def region_counts(talents=None, credentials=None) -> dict:
+    """Talents by tier, by field, by cluster, and tier × cluster; unplaced talents under tier ''.
+
+    ``talents`` / ``credentials``: querysets to count over (the API passes them through ``restrict``);
+    all talents and codes by default."""
+    qs = Talent.objects.all() if talents is None else talents
+    credentials = TalentCredential.objects.all() if credentials is None else credentials
     by_tier = dict(qs.values_list("tier").annotate(n=Count("pk")).order_by("tier"))
     by_field = dict(qs.values_list("field").annotate(n=Count("pk")).order_by("field"))
     by_cluster = {code or "": n for code, n in
                   qs.values_list("cluster__code").annotate(n=Count("pk")).order_by("cluster__code")}
     cross = [{"tier": t, "cluster": c or "", "count": n} for t, c, n in
              qs.values_list("tier", "cluster__code").annotate(n=Count("pk")).order_by("tier", "cluster__code")]
-    valid_codes = TalentCredential.objects.filter(status=TalentCredential.Status.VALID,
-                                                  expires_at__gt=timezone.now()).count()
+    valid_codes = credentials.filter(status=TalentCredential.Status.VALID, expires_at__gt=timezone.now()).count()
     return {"total": qs.count(), "by_tier": by_tier, "by_field": by_field, "by_cluster": by_cluster,
             "tier_by_cluster": cross, "valid_codes": valid_codes,
             "flags": {"two_way_post": qs.filter(two_way_post=True).count(),

@@ -148,7 +148,7 @@ def evaluate(labelled: LabelledSet | None = None, *, config: MatchConfig | None 
                                     labels=[int(grades.get(p.capability_id, 0) >= RELEVANT_GRADE) for p in decided],
                                     base_scores=[p.score for p in decided]))
     # the decision procedure the engine uses in production, over decisions only
-    decision = decide_reranker(groups, folds=folds, seed=seed)
+    decision = decide_reranker(groups, folds=folds, seed=seed, fold_key=lambda g: g.group[0])
 
     if "fusion+reranker" in methods:
         rr_rank: list[list[str] | None] = [None] * len(queries)

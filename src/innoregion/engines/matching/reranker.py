@@ -9,7 +9,7 @@ decides by the measurement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -145,10 +145,12 @@ def _group_ndcg(order_scores: np.ndarray, labels: np.ndarray, k: int = 10) -> fl
 
 
 def decide_reranker(groups: Sequence[DecisionGroup], *, folds: int = 5, margin: float = 0.01,
-                    min_decisions: int = 40, min_groups: int = 5, l2: float = 1.0,
-                    seed: int = 0) -> RerankerReport:
+                    min_decisions: int = 40, min_groups: int = 5, l2: float = 1.0, seed: int = 0,
+                    fold_key: Callable[[DecisionGroup], object] | None = None) -> RerankerReport:
     """Cross-validate the re-ranker over scenario groups; keep it only if held-out nDCG@10 improves
-    by more than ``margin``. The returned report carries a model fitted on all decisions when kept."""
+    by more than ``margin``. Groups with the same ``fold_key`` (e.g. the language versions of one
+    scenario) stay in the same fold. The returned report carries a model fitted on all decisions when
+    kept."""
     usable = [g for g in groups if g.labels]
     n_dec = sum(len(g.labels) for g in usable)
     all_labels = [lab for g in usable for lab in g.labels]
@@ -157,11 +159,13 @@ def decide_reranker(groups: Sequence[DecisionGroup], *, folds: int = 5, margin: 
             f"not enough decisions to learn from ({n_dec} decisions over {len(usable)} scenarios, need "
             f">= {min_decisions} over >= {min_groups}, with both accepted and rejected)"),
             groups=len(usable), decisions=n_dec, margin=margin)
+    keys = [fold_key(g) if fold_key is not None else i for i, g in enumerate(usable)]
+    distinct = list(dict.fromkeys(keys))
     rng = np.random.default_rng(seed)
-    order = rng.permutation(len(usable))
-    n_folds = max(2, min(folds, len(usable)))
-    fold_of = np.empty(len(usable), dtype=int)
-    fold_of[order] = np.arange(len(usable)) % n_folds
+    order = rng.permutation(len(distinct))
+    n_folds = max(2, min(folds, len(distinct)))
+    fold_of_key = {distinct[k]: pos % n_folds for pos, k in enumerate(order)}
+    fold_of = np.asarray([fold_of_key[k] for k in keys])
     base_vals: list[float | None] = []
     rr_vals: list[float | None] = []
     for f in range(n_folds):
