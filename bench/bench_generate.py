@@ -42,7 +42,7 @@ def main() -> int:
         print(f"  CPU time       {cpu:8.1f} s (user {usage.ru_utime:.1f} + sys {usage.ru_stime:.1f})")
         print(f"  peak RSS       {peak_mb:8.0f} MB")
         print(f"  load average   {os.getloadavg()[0]:8.1f} on {os.cpu_count()} CPUs")
-        print(f"  output         {total / 1e9:8.2f} GB in {len(manifest['files']) + 1} files "
+        print(f"  output         {total / 1e6:8.0f} MB in {len(manifest['files']) + 1} files "
               f"(hr as {manifest['hr_format']})")
         print(f"  department rows {rows:,} ({rows / wall:,.0f} rows/s), planted bad rows {bad:,}")
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "platform"))  # platform_synth, shared with the platform tests
+from platform_synth import synth_filings  # noqa: E402
+
 SHOTS = REPO / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -55,35 +59,32 @@ def shot():
 
 @pytest.fixture
 def region(transactional_db, settings):
-    """A small region: reference data, 60 enterprises with filings, the four roles, a consent."""
+    """A small region: reference data, 60 enterprises with four years of filings, a scoring run, a
+    ladder run, the roles, a consent."""
     from django.utils import timezone
 
     from innoregion.apps.access import services
     from innoregion.apps.access.models import Role
-    from innoregion.apps.imports.models import ImportBatch
-    from innoregion.apps.region.models import Cluster, Enterprise, Filing, Indicator, Zone
+    from innoregion.apps.region.models import Cluster, Enterprise, Zone
     from innoregion.apps.region.services import load_reference_data
     from innoregion.data.creditcode import make_code
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     load_reference_data()
     clusters, zones = list(Cluster.objects.all()), list(Zone.objects.exclude(kind="circle"))
-    batch = ImportBatch.objects.create(source="tax", file_name="tax-2025.csv", sha256="1" * 64, raw_path="x",
-                                       status="imported", started_at=timezone.now())
-    revenue = Indicator.objects.get(code="revenue")
-    rd = Indicator.objects.get(code="rd_expense")
     ents = []
     for i in range(60):
-        e = Enterprise.objects.create(credit_code=make_code("9", "1", "220100", f"{i + 1:08d}"),
-                                      name_zh=f"长春示例{i + 1}号科技有限公司", name_en=f"Changchun Example {i + 1} Tech",
-                                      name_ko=f"창춘 예시 {i + 1} 기술", founded=dt.date(2010 + i % 15, 1 + i % 12, 1),
-                                      industry="C39", cluster=clusters[i % len(clusters)], zone=zones[i % len(zones)])
-        ents.append(e)
-        for year in (2023, 2024, 2025):
-            Filing.objects.create(enterprise=e, year=year, indicator=revenue, source="tax",
-                                  value=1e6 * (i + 1) * (1 + 0.1 * (year - 2023)), batch=batch, row_number=i + 2)
-            Filing.objects.create(enterprise=e, year=year, indicator=rd, source="tax", value=1e5 * (i % 7 + 1),
-                                  batch=batch, row_number=i + 2)
+        ents.append(Enterprise.objects.create(
+            credit_code=make_code("9", "1", "220100", f"{i + 1:08d}"), name_zh=f"长春示例{i + 1}号科技有限公司",
+            name_en=f"Changchun Example {i + 1} Tech", name_ko=f"창춘 예시 {i + 1} 기술",
+            founded=dt.date(2008 + i % 17, 1 + i % 12, 1), industry="C39", cluster=clusters[i % len(clusters)],
+            zone=zones[i % len(zones)]))
+    synth_filings(ents, years=(2022, 2023, 2024, 2025))
+    from innoregion.apps.ladder.services import facts_from_db, run_ladder
+    from innoregion.apps.points.services import score_region
+
+    score_region("changchun-new-area", 2025)
+    run_ladder(facts_from_db(2025), 2025)
     password = secrets.token_urlsafe(12)
     bank = services.create_bank("Jilin Demo Bank", "jilin-demo")
     users = {"official": services.create_user("official", password, Role.OFFICIAL),

@@ -31,3 +31,22 @@ def test_demo_builds_a_scored_region(tmp_path, settings):
     filings = Filing.objects.count()
     build_demo(enterprises=120, years=3, seed=7, out_dir=tmp_path / "region", methodology="changchun-new-area")
     assert Filing.objects.count() == filings
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stored_scoring_run_is_reproduced_and_a_change_is_detected(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    made = build_demo(enterprises=80, years=3, seed=11, out_dir=tmp_path / "region", methodology="changchun-new-area")
+    from innoregion.apps.points.services import verify_run
+    from innoregion.apps.region.models import Filing
+
+    run = made["runs"][-1]
+    report = verify_run(run)
+    assert report == {"reproduced": True, "inputs_match": True, "spec_match": True, "differences": []}
+
+    # A correction after the run: the inputs hash says so, and the comparison names who moved.
+    filing = Filing.objects.filter(year=run.year, indicator__code="invention_patents", is_current=True).first()
+    Filing.objects.filter(pk=filing.pk).update(value=filing.value + 50)
+    report = verify_run(run)
+    assert not report["reproduced"] and not report["inputs_match"]
+    assert any(d["credit_code"] == filing.enterprise.credit_code for d in report["differences"])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import polars as pl
 from click.testing import CliRunner
@@ -54,3 +56,18 @@ def test_call_matching_adapts_to_the_signature(tmp_path):
     notes = []
     call_matching(lambda mystery: None, tmp_path, seed=4, enterprises=300, echo=notes.append)
     assert notes and "mystery" in notes[0]
+
+
+def test_generator_is_pure(tmp_path):
+    """Generating (CLI module included) never imports Django."""
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from innoregion.cli.generate import command\n"
+        f"r = CliRunner().invoke(command, ['--enterprises', '60', '--years', '1', '--no-progress', {str(tmp_path)!r}])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "manifest.json").exists()

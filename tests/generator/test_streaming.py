@@ -56,3 +56,12 @@ def test_chunks_join_up(tmp_path, monkeypatch):
     # bad rows are planted in every chunk, not only the first
     assert sum(manifest["bad_rows"]["tax_2021.csv"].values()) >= 5
     assert manifest["counts"]["unicorn_candidates"] == 2
+
+
+def test_output_does_not_depend_on_chunk_size(tmp_path, monkeypatch):
+    monkeypatch.setattr(core, "XLSX_MAX_ENTERPRISES", 0)  # CSV for HR: faster, same frames
+    kwargs = dict(enterprises=11_000, years=1, seed=8, progress=False, echo=lambda s: None, matching=False)
+    generate(tmp_path / "small", chunk_size=5_000, **kwargs)
+    generate(tmp_path / "large", chunk_size=50_000, **kwargs)
+    for path in sorted((tmp_path / "small").iterdir()):
+        assert path.read_bytes() == (tmp_path / "large" / path.name).read_bytes(), path.name

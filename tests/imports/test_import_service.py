@@ -258,3 +258,12 @@ def test_postgres_foreign_key_fast_path_and_its_fallback(enterprises, tmp_path):
         cur.execute("SHOW session_replication_role")
         assert cur.fetchone()[0] == "origin"
     assert current("tax")[(code(2), 2024, "revenue", "tax")] == 3.0
+
+
+def test_nul_characters_from_a_broken_file_are_quarantined_visibly(enterprises, tmp_path):
+    # PostgreSQL text and JSON cannot hold NUL: found by the property test, kept as a regression test
+    path = write(tmp_path, "tax_2024.csv", [TAX, [code(1), 2024, 1, 2], ["\x00", 2024, "1\x00", 2]])
+    batch = services.import_file(path, "tax")
+    assert batch.rows_accepted == 1 and batch.rows_quarantined == 1
+    q = batch.quarantine.first()
+    assert q.value == "\\x00" and "\x00" not in json.dumps(q.raw)

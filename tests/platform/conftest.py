@@ -78,9 +78,10 @@ def _fast_passwords(settings):
 @pytest.fixture
 def scored(world):
     """World plus 40 more enterprises with filings for every indicator and one scoring run."""
+    from platform_synth import synth_filings
+
     from innoregion.apps.points.services import score_region
     from innoregion.apps.region.models import Cluster, Zone
-    from platform_synth import synth_filings
 
     clusters, zones = list(Cluster.objects.all()), list(Zone.objects.exclude(kind="circle"))
     ents = [world["a"], world["b"]] + [_enterprise(10 + i, f"丙{i}", clusters[i % len(clusters)],

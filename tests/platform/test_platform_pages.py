@@ -97,7 +97,7 @@ def test_import_upload_report_and_rejected_rows(world, client, tmp_path, setting
     a = world["a"].credit_code
     content = ("统一社会信用代码,年度,营业收入\n"
                f"{a},2025,1000000\n"
-               "91220100000000000X,2025,=1+2\n").encode("utf-8")
+               "91220100000000000X,2025,=1+2\n").encode()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     resp = client.post("/data/imports/", {"source": "tax", "file": SimpleUploadedFile("tax-2025.csv", content)})

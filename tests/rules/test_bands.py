@@ -116,3 +116,16 @@ def test_strategic_emerging_flag():
     rows = [dict(SME_OK, strategic_emerging=1), dict(SME_OK, strategic_emerging=0),
             dict(SME_OK, strategic_emerging=None)]
     assert points("innovative_sme", rows, "strategic_emerging_product") == [(10, 10), (5, 5), (5, 10)]
+
+
+def test_srdi_ip_levels_weak_mapping():
+    rows = [dict(SME_OK, high_value_patents=1, ip_class1_self=0, ip_class1=1, ip_class2=0),
+            dict(SME_OK, high_value_patents=0, ip_class1_self=1, ip_class1=1, ip_class2=0),
+            dict(SME_OK, high_value_patents=0, ip_class1_self=0, ip_class1=1, ip_class2=0),
+            dict(SME_OK, high_value_patents=0, ip_class1_self=0, ip_class1=0, ip_class2=1),
+            dict(SME_OK, high_value_patents=0, ip_class1_self=0, ip_class1=0, ip_class2=0)]
+    assert points("srdi_sme", rows, "ip_score") == [(10, 10), (8, 8), (6, 6), (2, 2), (0, 0)]
+
+
+def test_srdi_distinctiveness_is_expert_judged():
+    assert points("srdi_sme", [dict(SME_OK)], "distinctive_indicators") == [(0, 15)]

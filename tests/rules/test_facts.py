@@ -45,3 +45,12 @@ def test_facts_doc_is_current():
     from innoregion.engines.rules.docs import facts_markdown
 
     assert DOCS.read_text(encoding="utf-8") == facts_markdown(), "regenerate docs/rules/facts.md"
+
+
+def test_build_facts_assume_absent():
+    filings = pl.DataFrame({"credit_code": ["A", "B"], "year": [2024, 2024], "indicator": ["abnormal_operation", "revenue"],
+                            "value": [1.0, 5.0]})
+    ents = pl.DataFrame({"credit_code": ["A", "B"], "founded": [2010, 2010]})
+    strict = build_facts(filings, ents).sort("credit_code").get_column("abnormal_operation").to_list()
+    closed = build_facts(filings, ents, assume_absent=["abnormal_operation"]).sort("credit_code")
+    assert strict == [1, None] and closed.get_column("abnormal_operation").to_list() == [1, 0]

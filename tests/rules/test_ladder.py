@@ -60,3 +60,11 @@ def test_region_counts_against_targets():
     assert got[(2027, "hnte")]["to_target"] == 1200
     assert got[(2026, "srdi_sme")]["target"] == 851 and got[(2026, "srdi_sme")]["met"] == 0
     assert got[(2027, "tech_sme")]["target_year"] == 2027
+
+
+def test_unknown_route_does_not_hide_known_gaps():
+    # score 4 (tech staff 12 %), 60 needed, the HNTE route unknown: outcome unknown, distance (60 − 4) / 60
+    low = dict(TECH_SME_OK, tech_staff=12, rd_expense=100_000, ip_class1=0, hnte_certified=None)
+    out = evaluate(frame([low]), packs("tech_sme"))
+    assert out.get_column("outcome").to_list() == ["unknown"]
+    assert round(out.get_column("distance")[0], 4) == round(56 / 60, 4)

@@ -259,3 +259,10 @@ def test_unicorn_and_potential_unicorn():
            dict(age_years=9, listed=0, valuation_usd=1_000_000_000), dict(age_years=10, listed=0, valuation_usd=1e8)]
     assert [r["outcome"] for r in run("potential_unicorn", pot)] == [
         "met", "not_met", "met", "not_met", "not_met", "not_applicable"]
+
+
+def test_assume_absent_closes_list_facts_only_when_asked():
+    facts = frame([dict(TECH_SME_OK, abnormal_operation=None)])
+    assert evaluate(facts, packs("tech_sme")).get_column("outcome").to_list() == ["unknown"]
+    out = evaluate(facts, packs("tech_sme"), assume_absent=["abnormal_operation"])
+    assert out.get_column("outcome").to_list() == ["met"]

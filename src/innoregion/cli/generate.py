@@ -25,8 +25,8 @@ import click
 @click.option("--first-year", type=click.IntRange(min=1990, max=2100), default=2021, show_default=True,
               help=_("First year of filings."))
 @click.option("--chunk-size", type=click.IntRange(min=100), default=50_000, show_default=True,
-              help=_("Enterprises generated per step (bounded memory). Part of the output's identity: "
-                     "keep the default to reproduce a delivery."))
+              help=_("Enterprises held in memory per step (rounded up to whole blocks of 5,000). "
+                     "Affects memory and speed only, never the output."))
 @click.option("--progress/--no-progress", default=True, show_default=True, help=_("Show a progress bar."))
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 def command(enterprises: int, years: int, seed: int, first_year: int, chunk_size: int, progress: bool,

@@ -21,7 +21,8 @@ def _read_facts(path: str):
 def _packs(ids: tuple[str, ...], params: tuple[str, ...]):
     from innoregion.engines.rules import load_packs
 
-    packs = load_packs(ids=list(ids) or None)
+    wanted = [x.strip() for v in ids for x in v.split(",") if x.strip()]
+    packs = load_packs(ids=wanted or None)
     overrides: dict[str, dict[str, float]] = {}
     for p in params:
         key, _, value = p.partition("=")
@@ -62,13 +63,15 @@ def packs_cmd(as_json: bool) -> None:
 @command.command("evaluate")
 @click.option("--facts", "facts_path", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--packs", "pack_ids", multiple=True, help="Pack ids (repeatable); default all.")
+@click.option("--packs", "pack_ids", multiple=True, help="Pack ids (repeatable or comma-separated); default all.")
 @click.option("--year", type=int, default=None, help="Only this year.")
 @click.option("--lang", type=click.Choice(["zh", "ko", "en"]), multiple=True, default=("en",),
               help="Languages of the gap texts (repeatable).")
 @click.option("--param", "params", multiple=True, help="Override a pack parameter: PACK.PARAM=VALUE.")
 @click.option("--brief", is_flag=True, help="Outcomes only, without gap texts and details (faster).")
-def evaluate_cmd(facts_path, out_path, pack_ids, year, lang, params, brief) -> None:
+@click.option("--assume-absent", "absent", multiple=True,
+              help="Facts column where an empty value means 0 (a complete list was loaded); repeatable.")
+def evaluate_cmd(facts_path, out_path, pack_ids, year, lang, params, brief, absent) -> None:
     """Evaluate rule packs over a facts CSV; write one row per enterprise-year and pack."""
     from innoregion.engines.rules import PackError, evaluate
 
@@ -76,7 +79,11 @@ def evaluate_cmd(facts_path, out_path, pack_ids, year, lang, params, brief) -> N
         packs = _packs(pack_ids, params)
     except PackError as exc:
         raise click.ClickException(str(exc)) from None
-    out = evaluate(_read_facts(facts_path), packs, year=year, explain=not brief, langs=tuple(lang))
+    try:
+        out = evaluate(_read_facts(facts_path), packs, year=year, explain=not brief, langs=tuple(lang),
+                       assume_absent=absent)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     out.write_csv(out_path)
     counts = out.group_by("pack", "outcome").len().sort("pack", "outcome")
     for row in counts.iter_rows():

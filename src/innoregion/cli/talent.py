@@ -1,7 +1,8 @@
 """``innoregion talent``: issuer keys, codes, status lists and offline verification.
 
 All sub-commands are pure (files in, files out) except ``keygen --register``, which also records the
-key in the platform database and makes it the active issuer key.
+key in the platform database and makes it the active issuer key, and ``import``, which imports the talent
+office's file into the platform's registry.
 """
 
 from __future__ import annotations
@@ -203,3 +204,25 @@ def place(facts_file: Path, catalogue_name: str) -> None:
     placement = place_in_tier(json.loads(facts_file.read_text()), load_catalogue(catalogue_name))
     click.echo(json.dumps({"tier": placement.tier, "rule": placement.rule, "catalogue": placement.catalogue,
                            "explanation": placement.explanation}, ensure_ascii=False, indent=1))
+
+
+@command.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--quarantine-csv", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write the quarantined rows (row, column, value, reason) to this CSV file.")
+def import_(file: Path, quarantine_csv: Path | None) -> None:
+    """Import a talents file (talents.csv: docs/data/department-files.md) into the registry and place
+    each new or changed talent in a tier. Exit 1 when the file is rejected."""
+    from innoregion.cli import setup_django
+
+    setup_django()
+    from innoregion.apps.imports.services import export_quarantine_csv
+    from innoregion.apps.talent.importing import format_report, import_talents_csv
+    from innoregion.apps.talent.models import TalentImportBatch
+
+    batch = import_talents_csv(file, user="cli")
+    click.echo(format_report(batch), nl=False)
+    if quarantine_csv is not None and batch.status == TalentImportBatch.Status.IMPORTED:
+        export_quarantine_csv(batch, quarantine_csv)
+        click.echo(f"quarantine written to {quarantine_csv}")
+    sys.exit(1 if batch.status == TalentImportBatch.Status.REJECTED else 0)

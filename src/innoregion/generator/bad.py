@@ -32,7 +32,7 @@ def kinds_for(money: list[str], counts: list[str], ratios: list[str]) -> list[st
 
 def plant(df: pl.DataFrame, *, year: int, kinds: list[str], rng: np.random.Generator, force: bool,
           money: list[str], counts: list[str], ratios: list[str]) -> tuple[pl.DataFrame, dict[str, int]]:
-    """Plant bad rows in one chunk of a file. ``df`` has ``credit_code``, ``year`` and indicator columns
+    """Plant bad rows in one random block of a file. ``df`` has ``credit_code``, ``year`` and indicator columns
     (money and ratio columns as text); returns the frame in file order and the count per kind."""
     m = df.height
     planted = {k: 0 for k in kinds}
@@ -40,7 +40,7 @@ def plant(df: pl.DataFrame, *, year: int, kinds: list[str], rng: np.random.Gener
         return df, planted
     rate = RATE / len(kinds)
     wanted = {k: int(rng.binomial(m, rate)) for k in kinds}
-    if force:  # the first chunk of a file shows every kind at least once
+    if force:  # the first block of a file shows every kind at least once
         wanted = {k: max(1, v) for k, v in wanted.items()}
     free = rng.permutation(m)  # rows not yet used, consumed from the front
     taken = 0

@@ -1,4 +1,9 @@
-"""Writes a whole demo delivery (docs/data/department-files.md) chunk by chunk in bounded memory."""
+"""Writes a whole demo delivery (docs/data/department-files.md) chunk by chunk in bounded memory.
+
+Enterprises are simulated in fixed random blocks of :data:`BLOCK` firms (every numpy stream is keyed by
+(seed, block index, purpose)); a processing chunk joins a few blocks so that formatting and writing work
+on larger frames. Because all randomness is per block, the chunk size changes memory and speed only.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +26,8 @@ from innoregion.generator.model import Chunk, stream
 from innoregion.generator.sinks import CsvSink, XlsxSink
 
 GENERATOR_VERSION = "1.0.0"
-DEFAULT_CHUNK = 50_000
+BLOCK = 5_000  # firms per random block: every random stream is keyed by (seed, block index)
+DEFAULT_CHUNK = 50_000  # firms per processing step (memory); rounded up to whole blocks
 XLSX_MAX_ENTERPRISES = 100_000  # above this, hr files are CSV (UTF-8) instead of XLSX
 MISSING_RATE = 0.05
 CONFLICT_RATE = 0.015
@@ -57,7 +63,7 @@ TALENT_COLUMNS = ["talent_id", "affiliation_credit_code", "field", "title", "awa
 
 # generated platforms: kind -> (weight, zh suffix, ko suffix, en suffix)
 GENERATED_PLATFORMS = {
-    "incubator": (0.30, "科技企业孵化器", "과학기술기업 인큐베이터", "Technology Business Incubator"),
+    "incubator": (0.30, "孵化器", "인큐베이터", "Incubator"),
     "provincial_key_lab": (0.20, "重点实验室", "중점실험실", "Key Laboratory"),
     "new_rd_institution": (0.12, "研究院", "연구원", "Research Institute"),
     "service_platform": (0.12, "公共服务平台", "공공서비스 플랫폼", "Public Service Platform"),
@@ -146,7 +152,8 @@ class Generator:
         self.years = list(range(first_year, first_year + years))
         self.seed = seed
         self.first_year = first_year
-        self.chunk_size = chunk_size
+        self.blocks_per_chunk = max(1, -(-chunk_size // BLOCK))
+        self.chunk_size = self.blocks_per_chunk * BLOCK
         self.progress = progress
         self.echo = echo
         self.matching = matching
@@ -162,7 +169,8 @@ class Generator:
         self._talent_seq = 0
 
     # ---- one department file's rows for one chunk and year
-    def _file_frame(self, chunk: Chunk, spec: FileSpec, yi: int, c_index: int) -> pl.DataFrame:
+    def _file_frame(self, chunk: Chunk, spec: FileSpec, yi: int) -> tuple[pl.DataFrame, np.ndarray]:
+        """The file's rows for the chunk (file order) and how many of them come from each random block."""
         n = chunk.n
         v = chunk.values
         mask = chunk.files[:, yi].copy()
@@ -173,24 +181,21 @@ class Generator:
         elif code == "self":
             mask &= chunk.self_filer
         rows = np.flatnonzero(mask)
-        missing = self._missing(c_index, code, yi, n, len(spec.columns))
+        missing = self._missing(chunk, code, yi, len(spec.columns))
         data: dict[str, pl.Series] = {
             "credit_code": chunk.registry["credit_code"].gather(rows),
             "year": pl.Series(np.full(rows.size, spec.year, dtype=np.int64)),
         }
-        conflict = None
-        if code == "stats":
-            conflict = stream(self.seed, c_index, model.S_CONFLICT, yi).random((n, len(OVERLAP))) < CONFLICT_RATE
-            factor_rng = stream(self.seed, c_index, model.S_CONFLICT, yi, 1)
+        draws = self._conflict_draws(chunk, yi) if code == "stats" else None
         for j, ind in enumerate(spec.columns):
             values = v[ind.code][:, yi].copy()
-            if conflict is not None and ind.code in OVERLAP:
-                k = list(OVERLAP).index(ind.code)
-                values = self._conflicting(values, conflict[:, k], ind, factor_rng)
+            if draws is not None and ind.code in OVERLAP:
+                hit, factor, fill = draws[ind.code]
+                values = self._conflicting(values, hit, factor, fill, ind)
                 auth = self.specs_by_key[(OVERLAP[ind.code], spec.year)]
-                auth_missing = self._missing(c_index, auth.dept.code, yi, n, len(auth.columns))
+                auth_missing = self._missing(chunk, auth.dept.code, yi, len(auth.columns))
                 a_col = [c.code for c in auth.columns].index(ind.code)
-                real = conflict[:, k] & mask & ~missing[:, j] & ~auth_missing[:, a_col] & chunk.files[:, yi]
+                real = hit & mask & ~missing[:, j] & ~auth_missing[:, a_col] & chunk.files[:, yi]
                 self.conflicts[spec.name][ind.code] += int(real.sum())
             values[missing[:, j]] = np.nan
             values = values[rows]
@@ -200,19 +205,32 @@ class Generator:
                 data[ind.code] = _ratio_text(values)
             else:
                 data[ind.code] = _integers(values)
-        return pl.DataFrame(data)
+        sizes = [size for _, size in chunk.blocks]
+        per_block = np.add.reduceat(mask.astype(np.int64), np.cumsum([0, *sizes[:-1]])) if n else np.zeros(0)
+        return pl.DataFrame(data), per_block
 
-    def _missing(self, c_index: int, dept: str, yi: int, n: int, ncols: int) -> np.ndarray:
-        rng = stream(self.seed, c_index, model.S_MISSING, DEPT_ID[dept], yi)
-        return rng.random((n, ncols)) < MISSING_RATE
+    def _missing(self, chunk: Chunk, dept: str, yi: int, ncols: int) -> np.ndarray:
+        """Cells not filed: drawn per random block, so chunking does not change them."""
+        return np.vstack([stream(self.seed, b, model.S_MISSING, DEPT_ID[dept], yi).random((size, ncols))
+                          for b, size in chunk.blocks]) < MISSING_RATE
+
+    def _conflict_draws(self, chunk: Chunk, yi: int) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per overlapping indicator: which firms conflict, by what factor, and a fill for zero values."""
+        parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {k: [] for k in OVERLAP}
+        for b, size in chunk.blocks:
+            rng = stream(self.seed, b, model.S_CONFLICT, yi)
+            for code in OVERLAP:
+                hit = rng.random(size) < CONFLICT_RATE
+                factor = np.where(rng.random(size) < 0.5, rng.uniform(1.1, 1.6, size), rng.uniform(0.4, 0.9, size))
+                fill = np.round(rng.uniform(1e4, 1e6, size), 2)
+                parts[code].append((hit, factor, fill))
+        return {code: tuple(np.concatenate([p[i] for p in ps]) for i in range(3)) for code, ps in parts.items()}
 
     @staticmethod
-    def _conflicting(values: np.ndarray, hit: np.ndarray, ind: IndicatorDef,
-                     rng: np.random.Generator) -> np.ndarray:
+    def _conflicting(values: np.ndarray, hit: np.ndarray, factor: np.ndarray, fill: np.ndarray,
+                     ind: IndicatorDef) -> np.ndarray:
         """The statistics bureau's value: equal to the authoritative one except on ``hit`` rows, where it is
         off by clearly more than the catalogue tolerance (a survey answered from other books)."""
-        factor = np.where(rng.random(values.size) < 0.5, rng.uniform(1.1, 1.6, values.size),
-                          rng.uniform(0.4, 0.9, values.size))
         changed = values * factor
         if ind.integral:
             changed = np.round(changed)
@@ -221,7 +239,7 @@ class Generator:
             changed = np.maximum(changed, 0)
             changed = np.where(changed == values, values + 1, changed)
         else:  # the survey reports some R&D where the tax return has none
-            changed = np.where(values == 0, np.round(rng.uniform(1e4, 1e6, values.size), 2), changed)
+            changed = np.where(values == 0, fill, changed)
         return np.where(hit & ~np.isnan(values), changed, values)
 
     # ---- platforms and talents drawn from a chunk
@@ -276,7 +294,7 @@ class Generator:
         who = rng.choice(eligible, size=k, p=weight / weight.sum())
         titles = np.array(TITLES[0])[rng.choice(len(TITLES[0]), size=k, p=TITLES[1])]
         award_hits = {a: rng.random(k) < p for a, p in AWARDS.items()}
-        awards = [";".join(a for a in AWARDS if award_hits[a][i]) for i in range(k)]
+        awards = [";".join(a for a in AWARDS if award_hits[a][i]) or None for i in range(k)]
         ids = [f"T{self._talent_seq + i + 1:07d}" for i in range(k)]
         self._talent_seq += k
         return pl.DataFrame({
@@ -284,7 +302,7 @@ class Generator:
             "affiliation_credit_code": chunk.registry["credit_code"].gather(who),
             "field": pl.Series(chunk.cluster[who]),
             "title": titles.astype(str),
-            "awards": awards,
+            "awards": pl.Series(awards, dtype=pl.Utf8),
             "two_way_post": (rng.random(k) < 0.08).astype(np.int64).astype(str),
             "part_time_post": (rng.random(k) < 0.12).astype(np.int64).astype(str),
             "startup_founder": (rng.random(k) < 0.10).astype(np.int64).astype(str),
@@ -318,38 +336,48 @@ class Generator:
                 sinks[spec.name] = XlsxSink(path, spec.header, HR_SHEET, self.when)
             else:
                 sinks[spec.name] = CsvSink(path, spec.header, spec.dept.encoding, spec.dept.bom)
-        n_chunks = -(-self.n // self.chunk_size)
+        n_blocks = -(-self.n // BLOCK)
+        per_chunk = self.blocks_per_chunk
         bar = None
         if self.progress:
             from tqdm import tqdm
 
             bar = tqdm(total=self.n, unit="firm", desc="generate", unit_scale=True)
-        for c_index in range(n_chunks):
-            start = c_index * self.chunk_size
-            size = min(self.chunk_size, self.n - start)
-            chunk = model.simulate(self.seed, c_index, start, size, self.years)
+        for first_block in range(0, n_blocks, per_chunk):
+            parts = []
+            for b in range(first_block, min(first_block + per_chunk, n_blocks)):
+                start = b * BLOCK
+                part = model.simulate(self.seed, b, start, min(BLOCK, self.n - start), self.years)
+                p = self._platforms(part, b)
+                platforms.append(p)
+                self.counts["platforms"] += p.height
+                t = self._talents(part, b)
+                talents.append(t)
+                self.counts["talents"] += t.height
+                parts.append(part)
+            chunk = model.concat(parts)
+            del parts
+            size = chunk.n
             registry.append(chunk.registry)
             self.counts["gazelles"] += int((chunk.growth == model.GROWTH_GAZELLE).sum())
             self.counts["shrinking"] += int((chunk.growth == model.GROWTH_SHRINK).sum())
             self.counts["unicorn_candidates"] += int((chunk.growth == model.GROWTH_UNICORN).sum())
             for spec in self.specs:
                 yi = self.years.index(spec.year)
-                frame = self._file_frame(chunk, spec, yi, c_index)
-                rng = stream(self.seed, c_index, model.S_BAD, DEPT_ID[spec.dept.code], yi)
-                frame, planted = bad.plant(frame, year=spec.year, kinds=spec.kinds, rng=rng, force=c_index == 0,
-                                           money=spec.money, counts=spec.counts, ratios=spec.ratios)
-                for kind, count in planted.items():
-                    self.bad_rows[spec.name][kind] += count
-                if spec.fmt == "xlsx":
-                    sinks[spec.name].append(frame)
-                else:
-                    sinks[spec.name].append(frame)
-            p = self._platforms(chunk, c_index)
-            platforms.append(p)
-            self.counts["platforms"] += p.height
-            t = self._talents(chunk, c_index)
-            talents.append(t)
-            self.counts["talents"] += t.height
+                frame, per_block = self._file_frame(chunk, spec, yi)
+                offset = 0
+                pieces = []
+                for (b, _), rows in zip(chunk.blocks, per_block, strict=True):
+                    rng = stream(self.seed, b, model.S_BAD, DEPT_ID[spec.dept.code], yi)
+                    piece, planted = bad.plant(frame.slice(offset, int(rows)), year=spec.year, kinds=spec.kinds,
+                                               rng=rng, force=b == 0, money=spec.money, counts=spec.counts,
+                                               ratios=spec.ratios)
+                    offset += int(rows)
+                    pieces.append(piece)
+                    for kind, count in planted.items():
+                        self.bad_rows[spec.name][kind] += count
+                sinks[spec.name].append(pl.concat(pieces, how="vertical_relaxed") if len(pieces) > 1
+                                        else pieces[0])
             del chunk
             if bar is not None:
                 bar.update(size)
@@ -399,7 +427,7 @@ class Generator:
             "generator": "innoregion-demo-generator", "generator_version": GENERATOR_VERSION,
             "package_version": __version__, "catalogue_version": load_catalogue().version,
             "seed": self.seed, "enterprises": self.n, "years": self.years, "first_year": self.first_year,
-            "chunk_size": self.chunk_size, "hr_format": self.hr_format,
+            "block_size": BLOCK, "hr_format": self.hr_format,
             "missing_rate": MISSING_RATE, "conflict_rate": CONFLICT_RATE, "bad_row_rate": bad.RATE,
             "files": files, "bad_rows": self.bad_rows, "conflicts": self.conflicts, "counts": self.counts,
         }
@@ -464,6 +492,8 @@ def _sha256(path: Path) -> str:
 
 
 def _count_rows(path: Path) -> int:
+    if path.name in ("scenarios.csv", "capabilities.csv"):  # quoted cells may hold line breaks
+        return pl.read_csv(path, infer_schema_length=0).height
     with open(path, "rb") as fh:
         lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
     return max(0, lines - 1)

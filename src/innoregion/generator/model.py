@@ -1,7 +1,7 @@
-"""The economic model of the demo region: one chunk of enterprises, all years, vectorised.
+"""The economic model of the demo region: one block of enterprises, all years, vectorised.
 
-Everything is drawn from numpy Generators seeded by (seed, chunk index, stream), so a chunk's content
-depends only on the arguments, never on what other chunks did. Money is in yuan (float, rounded to fen
+Everything is drawn from numpy Generators seeded by (seed, block index, stream), so a block's content
+depends only on the arguments, never on what other blocks did. Money is in yuan (float, rounded to fen
 when written), counts are integers. ``NaN`` means "no value" before the missing-value mask is applied.
 """
 
@@ -86,13 +86,33 @@ class Chunk:
     stats_sample: np.ndarray     # bool per firm
     short_names: pl.DataFrame | None = None  # names without the company form, for platform names
     values: dict[str, np.ndarray] = field(default_factory=dict)
+    blocks: list[tuple[int, int]] = field(default_factory=list)  # (block index, firms), in order
 
     @property
     def n(self) -> int:
         return self.registry.height
 
 
+def concat(parts: list[Chunk]) -> Chunk:
+    """Blocks simulated separately, joined into one chunk (in order)."""
+    if len(parts) == 1:
+        return parts[0]
+    return Chunk(
+        start=parts[0].start, years=parts[0].years,
+        registry=pl.concat([p.registry for p in parts]),
+        files=np.vstack([p.files for p in parts]),
+        cluster=np.concatenate([p.cluster for p in parts]),
+        growth=np.concatenate([p.growth for p in parts]),
+        self_filer=np.concatenate([p.self_filer for p in parts]),
+        stats_sample=np.concatenate([p.stats_sample for p in parts]),
+        short_names=pl.concat([p.short_names for p in parts]),
+        values={k: np.vstack([p.values[k] for p in parts]) for k in parts[0].values},
+        blocks=[b for p in parts for b in p.blocks],
+    )
+
+
 def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chunk:
+    """Simulate ``n`` firms from global index ``start``; ``chunk`` is the random block's index."""
     region = load_region()
     clusters = [c["code"] for c in region["clusters"]]
     cl_spec = {c["code"]: c for c in region["clusters"]}
@@ -315,4 +335,5 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     values = {k: nan_outside(np.asarray(v, dtype=np.float64)) for k, v in values.items()}
     return Chunk(start=start, years=years, registry=registry, files=files, cluster=cluster.astype(str),
                  growth=growth, self_filer=self_filer, stats_sample=stats_sample,
-                 short_names=nm.select("short_zh", "short_ko", "short_en"), values=values)
+                 short_names=nm.select("short_zh", "short_ko", "short_en"), values=values,
+                 blocks=[(chunk, n)])

@@ -114,10 +114,12 @@ def cockpit(request):
 
     tasks = {
         "platforms": {"chart": charts.hbar(level_rows, title=_("Platforms by level")),
+                      "chart_title": _("Platforms by level"),
                       "figures": [(_("platforms"), platforms.count()),
                                   (_("national platforms"), by_level.get("national", 0)),
                                   (_("new-type R&D institutions"), by_kind.get("new_rd_institution", 0))]},
         "entities": {"chart": charts.hbar(rung_rows, target=rung_targets, title=_("Enterprises per ladder rung")),
+                     "chart_title": _("Enterprises per ladder rung"),
                      "figures": [(_("enterprises"), total)],
                      "note": _("Markers: the 2027 targets (> 1,200 technology-based SMEs, > 1,200 high and new "
                                "technology enterprises, > 850 specialised, refined, distinctive and novel SMEs).")},
@@ -129,12 +131,15 @@ def cockpit(request):
                                (_("valid invention patents (latest year)"), int(total_of("invention_patents"))),
                                (_("R&D expenditure, CNY (latest year)"), int(total_of("rd_expense")))]},
         "industry": {"chart": charts.hbar(cluster_rows, title=_("Enterprises per cluster")),
+                     "chart_title": _("Enterprises per cluster"), "chart2_title": _("Mean points per cluster"),
                      "chart2": charts.hbar(mean_by_cluster, title=_("Mean points per cluster"), digits=1)
                      if mean_by_cluster else None},
-        "layout": {"chart": charts.zones_map(zone_data, title=_("Zones map"))},
-        "opening": {"chart": charts.lines({_("enterprises founded"): founded}, title=_("Enterprises founded by year"))
+        "layout": {"chart": charts.zones_map(zone_data, title=_("Zones map")),
+                   "chart_title": _("Zones map: enterprises per zone")},
+        "opening": {"chart_title": _("Enterprises founded by year"), "chart": charts.lines({_("enterprises founded"): founded}, title=_("Enterprises founded by year"))
                     if founded else None},
-        "governance": {"chart": charts.histogram(by_stage, title=_("Points distribution by stage"))
+        "governance": {"chart_title": _("Points distribution by stage"),
+                       "chart2_title": _("Enterprises with filings by year"), "chart": charts.histogram(by_stage, title=_("Points distribution by stage"))
                        if by_stage else None,
                        "chart2": charts.lines({_("enterprises with filings"): years_filings},
                                               title=_("Enterprises with filings by year")) if years_filings else None,

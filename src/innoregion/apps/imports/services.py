@@ -72,6 +72,7 @@ def import_upload(uploaded, source: str = "auto", user=None, *, year: int | None
 
 def import_bytes(data: bytes, file_name: str, source: str = "auto", user=None, *,
                  year: int | None = None) -> ImportBatch:
+    file_name = _storable(file_name)
     if source == "auto":
         source = infer_source(file_name)
     if source not in IMPORT_ORDER:
@@ -101,7 +102,7 @@ def import_bytes(data: bytes, file_name: str, source: str = "auto", user=None, *
         batch = ImportBatch.objects.create(
             source=source, file_name=file_name[:255], sha256=sha, raw_path=str(raw_path), encoding="",
             status=ImportBatch.Status.REJECTED, started_at=started, finished_at=timezone.now(), imported_by=user,
-            report={"file": file_name, "source": source, "rejected": str(exc)},
+            report=_storable({"file": file_name, "source": source, "rejected": str(exc)}),
         )
         _write_text_report(batch)
         batch.already_imported = False
@@ -134,7 +135,7 @@ def import_bytes(data: bytes, file_name: str, source: str = "auto", user=None, *
         batch.finished_at = timezone.now()
         report.update(batch=batch.pk, raw_path=str(raw_path), report_path=str(_report_path(batch)),
                       seconds=round((batch.finished_at - started).total_seconds(), 3))
-        batch.report = report
+        batch.report = _storable(report)
         batch.save()
     _write_text_report(batch)
     batch.already_imported = False
@@ -155,10 +156,22 @@ def _known(source: str) -> dict:
     return {"known_codes": set(Enterprise.objects.values_list("credit_code", flat=True))}
 
 
+def _storable(obj):
+    """Text as read, made storable everywhere: PostgreSQL text and JSON cannot hold NUL characters, so
+    a NUL read from a broken file is kept visibly as the four characters \\x00."""
+    if isinstance(obj, str):
+        return obj.replace("\x00", "\\x00")
+    if isinstance(obj, dict):
+        return {_storable(k): _storable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_storable(v) for v in obj]
+    return obj
+
+
 def _store_quarantine(batch: ImportBatch, result: IngestResult) -> None:
     QuarantinedRow.objects.bulk_create(
-        [QuarantinedRow(batch=batch, row_number=q.row, column=q.column[:100], value=q.value, reason=q.reason,
-                        raw=q.raw) for q in result.quarantine],
+        [QuarantinedRow(batch=batch, row_number=q.row, column=_storable(q.column)[:100], value=_storable(q.value),
+                        reason=_storable(q.reason), raw=_storable(q.raw)) for q in result.quarantine],
         batch_size=BULK_BATCH,
     )
 
@@ -276,20 +289,15 @@ def _write_filings_postgres(batch: ImportBatch, staged: pl.DataFrame) -> dict[st
 
 
 def _verify_references_set_based(cur, table: str) -> bool:
-    """Check the staged rows' foreign keys with one set-based statement per referenced table, locking
-    the referenced rows FOR KEY SHARE exactly as PostgreSQL's per-row foreign-key triggers would; then,
-    when the role may and the filings table has no triggers of its own, switch the per-row
-    foreign-key triggers off for the INSERT (``session_replication_role = replica``, as pg_restore
-    --disable-triggers does). Returns whether they were switched off. The batch row is this
-    transaction's own. Raises ImportFailed when a reference is missing."""
-    for column, ref in (("enterprise_id", Enterprise._meta.db_table), ("indicator_id", Indicator._meta.db_table)):
-        cur.execute(f"SELECT count(DISTINCT {column}) FROM innoregion_import_stage")
-        wanted = cur.fetchone()[0]
-        cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {ref} WHERE id IN "
-                    f"(SELECT DISTINCT {column} FROM innoregion_import_stage) FOR KEY SHARE) locked")
-        found = cur.fetchone()[0]
-        if found != wanted:
-            raise ImportFailed(f"{wanted - found} staged {column} values have no row in {ref}")
+    """Check the staged rows' foreign keys with one set-based statement per referenced table, then,
+    when the role may and the filings table has no triggers of its own, switch PostgreSQL's per-row
+    foreign-key triggers off for the INSERT (``session_replication_role = replica``, as
+    ``pg_restore --disable-triggers`` does). Instead of the triggers' per-row KEY SHARE locks, the
+    enterprise and indicator tables are locked in SHARE mode until the end of the transaction, so no
+    referenced row can be deleted before the import commits (writers to those tables wait for the
+    import). The batch row is this transaction's own. Returns whether the triggers were switched off;
+    raises ImportFailed when a reference is missing."""
+    refs = (("enterprise_id", Enterprise._meta.db_table), ("indicator_id", Indicator._meta.db_table))
     cur.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [table])
     if cur.fetchone()[0]:
         return False
@@ -298,6 +306,13 @@ def _verify_references_set_based(cur, table: str) -> bool:
             cur.execute("SET LOCAL session_replication_role = replica")
     except DatabaseError:  # not permitted for this role: keep the per-row checks
         return False
+    for column, ref in refs:
+        cur.execute(f"LOCK TABLE {ref} IN SHARE MODE")
+        cur.execute(f"SELECT count(*) FROM (SELECT DISTINCT {column} AS id FROM innoregion_import_stage) s "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {ref} r WHERE r.id = s.id)")
+        missing = cur.fetchone()[0]
+        if missing:
+            raise ImportFailed(f"{missing} staged {column} values have no row in {ref}")
     return True
 
 

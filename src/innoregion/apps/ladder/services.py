@@ -31,8 +31,9 @@ from innoregion.version import code_version
 LANGS = ("zh", "ko", "en")
 
 
-def facts_from_db(year: int) -> pl.DataFrame:
-    """The facts table of ``year`` from the effective filings of the years its lags need."""
+def facts_from_db(year: int, assume_absent: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The facts table of ``year`` from the effective filings of the years its lags need.
+    ``assume_absent``: list-type facts whose complete list was loaded (see docs/rules/facts.md)."""
     from innoregion.apps.imports.services import effective_values
 
     back = max(LAGS.values())
@@ -43,7 +44,7 @@ def facts_from_db(year: int) -> pl.DataFrame:
     rows = list(Enterprise.objects.values_list("credit_code", "founded", "listed"))
     ent = pl.DataFrame(rows, schema={"credit_code": pl.String, "founded": pl.Date, "listed": pl.Boolean},
                        orient="row")
-    return build_facts(filings, ent, years=[year])
+    return build_facts(filings, ent, years=[year], assume_absent=assume_absent)
 
 
 def _f(v) -> float | None:

@@ -137,3 +137,32 @@ def score_region(methodology: str, year: int, user=None, *, values: pl.DataFrame
         run.save()
         raise
     return run
+
+
+def verify_run(run: ScoringRun) -> dict:
+    """Recompute a stored run from the database as it is now and compare, number for number.
+
+    Returns ``{"reproduced": bool, "inputs_match": bool, "spec_match": bool, "differences": [...]}``.
+    When the inputs hash differs the data changed since the run (a later import or correction), and
+    the score comparison says by how much; when it matches, every score, rank and tier must be equal.
+    """
+    m = load_methodology(run.methodology)
+    values, enterprises = region_inputs(run.year)
+    inputs_match = inputs_sha256(values, enterprises) == run.inputs_sha256
+    spec_match = spec_sha256(m.spec) == run.spec_sha256
+    data, meta = build_input(values, enterprises, m, run.year)
+    result = run_pipeline(data, meta, m.spec)
+    fresh = {r["uCode"]: (_num(r["score"]), r["Rank"], r["StageRank"], r["tier"] or "")
+             for r in result.scores.iter_rows(named=True)}
+    differences = []
+    stored = run.scores.select_related("enterprise").values_list(
+        "enterprise__credit_code", "score", "rank", "stage_rank", "tier")
+    for code, score, rank, stage_rank, tier in stored:
+        now = fresh.pop(code, None)
+        if now != (score, rank, stage_rank, tier):
+            differences.append({"credit_code": code, "stored": [score, rank, stage_rank, tier],
+                                "recomputed": list(now) if now else None})
+    differences += [{"credit_code": code, "stored": None, "recomputed": list(v)} for code, v in fresh.items()
+                    if Enterprise.objects.filter(credit_code=code).exists()]
+    return {"reproduced": inputs_match and spec_match and not differences, "inputs_match": inputs_match,
+            "spec_match": spec_match, "differences": differences}

@@ -171,8 +171,9 @@ class Filing(models.Model):
     A correction never overwrites: the new value is a new row, the old one gets ``is_current=False``
     with ``superseded_at`` and ``superseded_by_batch``; the history stays queryable."""
 
-    # enterprise and indicator need no single-column index: (enterprise, year) and the current-filing
-    # constraint lead with the enterprise; every index costs time on bulk imports (docs/benchmarks.md)
+    # No single-column indexes on the foreign keys: (enterprise, year) and the current-filing constraint
+    # lead with the enterprise; looking filings up by indicator or batch alone is rare (deleting one);
+    # every index costs time on each bulk import (docs/benchmarks.md, "Department imports").
     enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="filings", verbose_name=_("enterprise"),
                                    db_index=False)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -181,7 +182,7 @@ class Filing(models.Model):
     source = models.CharField(_("source department"), max_length=10, choices=Source.choices)
     value = models.FloatField(_("value"))
     batch = models.ForeignKey("imports.ImportBatch", models.PROTECT, related_name="filings",
-                              verbose_name=_("import batch"))
+                              verbose_name=_("import batch"), db_index=False)  # see the comment above
     row_number = models.PositiveIntegerField(_("row in file"), null=True, blank=True)
     is_current = models.BooleanField(_("current"), default=True)
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)

@@ -26,7 +26,14 @@ import yaml
 from innoregion.data import creditcode
 from innoregion.engines.credentials.catalogue import DEGREES, Catalogue, load_catalogue
 from innoregion.engines.ingest.reader import IngestError, RawTable
-from innoregion.engines.ingest.validate import FALSE_WORDS, TRUE_WORDS, Quarantined, _pad, _raw, normalise_header
+from innoregion.engines.ingest.validate import (
+    FALSE_WORDS,
+    TRUE_WORDS,
+    Quarantined,
+    _pad,
+    _raw,
+    normalise_header,
+)
 
 FLAGS = ("two_way_post", "part_time_post", "startup_founder")
 TALENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")

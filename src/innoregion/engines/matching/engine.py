@@ -335,9 +335,10 @@ class MatchingEngine:
 
     def _matched_terms(self, query: Analysed, j: int, limit: int = 12) -> list[str]:
         doc = self.docs[j]
+        shared = self._shared_tokens(query, j)
         terms: list[str] = []
-        concept_surfaces = set()
-        for tok in self._shared_tokens(query, j):
+        concept_surfaces: set[str] = set()
+        for tok in shared:
             if tok.startswith(CONCEPT_PREFIX):
                 cid = tok[len(CONCEPT_PREFIX):]
                 a, b = query.concepts.get(cid, cid), doc.concepts.get(cid, cid)
@@ -345,8 +346,7 @@ class MatchingEngine:
                 for surface in (a, b):
                     concept_surfaces.add(surface)
                     concept_surfaces.update(stem_en(w) for w in surface.split())
-        plain = [t for t in self._shared_tokens(query, j)
-                 if not t.startswith(CONCEPT_PREFIX) and t not in concept_surfaces]
+        plain = [t for t in shared if not t.startswith(CONCEPT_PREFIX) and t not in concept_surfaces]
         return (terms + plain)[:limit]
 
     # ------------------------------------------------------------------ learning

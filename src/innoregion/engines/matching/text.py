@@ -16,7 +16,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import yaml
@@ -85,6 +85,7 @@ def validate_text(text: object, item_id: object | None = None) -> str:
     return stripped
 
 
+@lru_cache(maxsize=200_000)
 def stem_en(word: str) -> str:
     """A small suffix stripper: enough to join laser/lasers, coating/coated/coat, image/imaging."""
     w = word
@@ -186,8 +187,10 @@ class Glossary:
 
     version: str
     concepts: dict[str, dict[str, tuple[str, ...]]]
-    # compiled: per language, (concept id, pattern) pairs
-    _zh_ko_terms: dict[str, list[tuple[str, str]]] = field(default_factory=dict, repr=False)
+    # compiled at load: per language (zh, ko) one regex finding the longest term at each position, and for
+    # every term the concepts of all terms it contains; English terms as stem sequences
+    _patterns: dict[str, re.Pattern | None] = field(default_factory=dict, repr=False)
+    _contains: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict, repr=False)
     _en_terms: list[tuple[str, tuple[str, ...], str]] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -200,9 +203,12 @@ class Glossary:
             concepts[cid] = {lang: tuple(normalise_text(t) for t in entry.get(lang, [])) for lang in LANGUAGES}
         glossary = cls(version=str(data.get("version", "0")), concepts=concepts)
         for lang in ("zh", "ko"):
-            pairs = [(cid, term) for cid, terms in concepts.items() for term in terms[lang]]
-            pairs.sort(key=lambda p: -len(p[1]))
-            glossary._zh_ko_terms[lang] = pairs
+            pairs = [(cid, term) for cid, terms in concepts.items() for term in terms[lang] if term]
+            terms = sorted({t for _, t in pairs}, key=lambda t: (-len(t), t))
+            glossary._patterns[lang] = (
+                re.compile("(?=(" + "|".join(re.escape(t) for t in terms) + "))") if terms else None)
+            # term -> (concept, surface) of every glossary term that is a substring of it (itself included)
+            glossary._contains[lang] = {t: [(cid, u) for cid, u in pairs if u in t] for t in terms}
         for cid, terms in concepts.items():
             for term in terms["en"]:
                 stems = tuple(stem_en(w) for w in _LATIN_WORD.findall(term))
@@ -213,10 +219,13 @@ class Glossary:
     def find(self, norm_text: str, lang: str, en_tokens: list[str] | None = None) -> dict[str, str]:
         """Concepts present in a normalised text: concept id -> the surface form seen."""
         found: dict[str, str] = {}
-        if lang in ("zh", "ko"):
-            for cid, term in self._zh_ko_terms[lang]:
-                if cid not in found and term in norm_text:
-                    found[cid] = term
+        pattern = self._patterns.get(lang) if lang in ("zh", "ko") else None
+        if pattern is not None:
+            contains = self._contains[lang]
+            for m in pattern.finditer(norm_text):
+                for cid, surface in contains[m.group(1)]:
+                    if cid not in found or len(surface) > len(found[cid]):
+                        found[cid] = surface
         # English terms are matched in every language: Latin words inside zh/ko text count too.
         tokens = en_tokens if en_tokens is not None else [stem_en(w) for w in _LATIN_WORD.findall(norm_text)]
         if tokens:
@@ -255,26 +264,41 @@ class Analysed:
     tokens: tuple[str, ...]
     concepts: dict[str, str]  # concept id -> surface form found in this text
 
-    @property
+    @cached_property
     def all_tokens(self) -> list[str]:
+        """Lexical tokens plus concept tokens (treat as read-only)."""
         return list(self.tokens) + [CONCEPT_PREFIX + cid for cid in self.concepts]
+
+
+# (text, language, id(glossary)) -> (glossary, result); holding the glossary keeps its id from being reused
+_ANALYSED: dict[tuple, tuple[Glossary, Analysed]] = {}
+_ANALYSED_MAX = 100_000
 
 
 def analyse(text: object, *, language: str | None = None, glossary: Glossary | None = None,
             item_id: object | None = None) -> Analysed:
-    """Validate and tokenise one text. Raises :class:`MatchingTextError` on empty/garbage text."""
+    """Validate and tokenise one text. Raises :class:`MatchingTextError` on empty/garbage text.
+    Results are cached by (text, language, glossary), so rebuilding an index re-tokenises nothing."""
     clean = validate_text(text, item_id=item_id)
+    gloss = glossary if glossary is not None else default_glossary()
+    key = (clean, language, id(gloss))
+    hit = _ANALYSED.get(key)
+    if hit is not None and hit[0] is gloss:
+        return hit[1]
     lang = language or detect_language(clean)
     if lang not in LANGUAGES:
         raise MatchingTextError(f"unsupported language {lang!r}", item_id=item_id, text=text)
     norm = normalise_text(clean)
     tokens = _TOKENISERS[lang](norm)
-    gloss = glossary if glossary is not None else default_glossary()
     concepts = gloss.find(norm, lang, tokens if lang == "en" else None)
     if not tokens and not concepts:
         raise MatchingTextError("text has no content words (garbage or only stop words)",
                                 item_id=item_id, text=text)
-    return Analysed(text=clean, language=lang, tokens=tuple(tokens), concepts=concepts)
+    out = Analysed(text=clean, language=lang, tokens=tuple(tokens), concepts=concepts)
+    if len(_ANALYSED) >= _ANALYSED_MAX:
+        _ANALYSED.clear()
+    _ANALYSED[key] = (gloss, out)
+    return out
 
 
 def tokenise(text: str, language: str | None = None) -> list[str]:

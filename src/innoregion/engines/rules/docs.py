@@ -25,6 +25,12 @@ Origins:
 * **extra** — not in the catalogue yet; read from the filings (or the register table) under the same
   code when present, otherwise unknown.
 
+A fact that was not filed is **unknown**, never 0. For list-type facts (e.g. `abnormal_operation`,
+`restricted_products`, award lists) the region may load the complete list for a year; then pass the
+column in `assume_absent` (`build_facts(..., assume_absent=[...])`, `evaluate(..., assume_absent=...)`,
+`ladder evaluate --assume-absent COLUMN`) and an enterprise not on the list counts as 0. Nothing is
+assumed by default.
+
 Flags are 0/1, money is CNY unless the unit says USD, ratios are 0–1. "Used by" lists the rule packs
 (`id@version`) whose conditions or indicators read the column; the benefit policy reads
 `hnte_recognised_year`, `hnte_first_year`, `new_national_platform`, `new_provincial_platform`,

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .explain import DEFAULTS, LANGS, fmt_expr, py_fmt, render
+from .explain import DEFAULTS, LANGS, fmt_expr, parse_template, py_fmt, render
 from .expr import Compiler, Node, state
-from .facts import FACT_COLUMNS, ensure_columns
+from .facts import FACT_COLUMNS, assume_absent_exprs, ensure_columns
 from .spec import Band, Indicator, Item, Option, Pack
 
 OUTCOME_CODES = {3: "met", 0: "not_met", 1: "unknown", 2: "needs_review", -1: "not_applicable"}
@@ -124,7 +124,7 @@ class PackPlan:
         for ind in self.pack.indicators:
             for op in self.opts[ind.id]:
                 if op.value is not None:
-                    out.append(op.value.expr.round(9).alias(f"_v_{op.opt.id}"))
+                    out.append(op.value.expr.round(12).alias(f"_v_{op.opt.id}"))
                 for j, node in enumerate(op.case_nodes):
                     out.append(state(node.expr).alias(f"_c_{op.opt.id}_{j}"))
         return out
@@ -296,7 +296,9 @@ class PackPlan:
         ed = pl.sum_horizontal(elig_d) if elig_d else pl.lit(0.0)
         sd = pl.sum_horizontal(std_d) if std_d else pl.lit(0.0)
         alt_d = [pl.when(s == F).then(sd).otherwise(0.0)]
-        alt_d += [pl.col(f"_d_{i.id}") for i in pack.routes]
+        # a direct route counts with its distance only when it is known to fail: an unknown route is
+        # not taken as "closer" than the known gaps of the standard route
+        alt_d += [pl.when(pl.col(f"_s_{i.id}") == F).then(pl.col(f"_d_{i.id}")) for i in pack.routes]
         dist = ed + pl.when(alt == T).then(0.0).otherwise(pl.min_horizontal(alt_d))
         route_chain = pl.when(s == T).then(pl.lit("standard"))
         for i in pack.routes:
@@ -456,27 +458,41 @@ class PackPlan:
         return pl.when(pl.col("_q").is_in([F, U, R])).then(pl.when(joined != "").then(joined))
 
     def _hint(self, ind: Indicator, op_plan: _OptPlan, lang: str) -> pl.Expr | None:
+        """'label value (points pts); ≥ next gives more pts' for the band the value is in (one render,
+        the next band looked up by the band index)."""
         bands = op_plan.opt.bands
         if op_plan.value is None or not bands:
             return None
-        chain = None
+        nxt, nxt_points = {}, {}
         for j, b in enumerate(bands):
-            better = [(k, c) for k, c in enumerate(bands) if c.hi > b.hi and c.lower is not None]
+            better = [c for c in bands if c.hi > b.hi and c.lower is not None]
             if not better:
                 continue
-            k, nb = min(better, key=lambda kc: kc[1].hi)
+            nb = min(better, key=lambda c: c.hi)
             sym = "≥" if nb.lower_inclusive else ">"
-            txt = render(DEFAULTS["hint"][lang], {
-                "label": (op_plan.opt.label[lang], None),
-                "value": (pl.col(f"_v_{op_plan.opt.id}"), op_plan.opt.format),
-                "points": (pl.col(f"_lo_{op_plan.opt.id}"), "num"),
-                "next": (f"{sym} {py_fmt(nb.lower, op_plan.opt.format, lang)}", None),
-                "next_points": (py_fmt(nb.lo, 'num', lang) if nb.lo == nb.hi else
-                                f"{py_fmt(nb.lo, 'num', lang)}–{py_fmt(nb.hi, 'num', lang)}", None),
-            }, lang)
-            cond = pl.col(f"_b_{op_plan.opt.id}") == j
-            chain = pl.when(cond).then(txt) if chain is None else chain.when(cond).then(txt)
-        return None if chain is None else chain.otherwise(None)
+            nxt[j] = f"{sym} {py_fmt(nb.lower, op_plan.opt.format, lang)}"
+            nxt_points[j] = (py_fmt(nb.lo, "num", lang) if nb.lo == nb.hi else
+                             f"{py_fmt(nb.lo, 'num', lang)}–{py_fmt(nb.hi, 'num', lang)}")
+        if not nxt:
+            return None
+        band = pl.col(f"_b_{op_plan.opt.id}")
+        next_txt = band.replace_strict(nxt, default=None, return_dtype=pl.String)
+        next_pts = band.replace_strict(nxt_points, default=None, return_dtype=pl.String)
+        pieces = []
+        for kind, name, fmt in parse_template(DEFAULTS["hint"][lang]):
+            if kind == "text":
+                pieces.append(pl.lit(name))
+            elif name == "label":
+                pieces.append(pl.lit(op_plan.opt.label[lang]))
+            elif name == "value":
+                pieces.append(fmt_expr(pl.col(f"_v_{op_plan.opt.id}"), fmt or op_plan.opt.format, lang))
+            elif name == "points":
+                pieces.append(fmt_expr(pl.col(f"_lo_{op_plan.opt.id}"), "num", lang))
+            elif name == "next":
+                pieces.append(next_txt)
+            else:
+                pieces.append(next_pts)
+        return pl.concat_str(pieces)  # null when there is no better band
 
 
 def band_text(b: Band, fmt: str, lang: str) -> str:
@@ -505,7 +521,8 @@ def plan_for(pack: Pack) -> PackPlan:
 
 
 def evaluate(facts: pl.DataFrame | pl.LazyFrame, packs: list[Pack], year: int | None = None,
-             explain: bool = False, langs: tuple[str, ...] = ("en",)) -> pl.DataFrame:
+             explain: bool = False, langs: tuple[str, ...] = ("en",),
+             assume_absent: tuple[str, ...] | list[str] = ()) -> pl.DataFrame:
     """Outcomes for every enterprise-year of ``facts`` and every pack id of ``packs``.
 
     For each row the pack version whose [valid_from, valid_to] holds the row's year is used; years
@@ -515,11 +532,14 @@ def evaluate(facts: pl.DataFrame | pl.LazyFrame, packs: list[Pack], year: int | 
     conditions with their gaps in plain words).
     Columns: credit_code, year, pack, version, rung, outcome, score_lo, score_hi, score_max, route,
     distance, valid_until [, missing, details, gaps_<lang>…].
+    ``assume_absent``: facts columns where a null means 0 (closed-world lists; see build_facts).
     """
     for lang in langs:
         if lang not in LANGS:
             raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
     lf = ensure_columns(facts)
+    if assume_absent:
+        lf = lf.with_columns(assume_absent_exprs(assume_absent))
     if year is not None:
         lf = lf.filter(pl.col("year") == year)
     base = lf.collect()

@@ -112,9 +112,9 @@ class Compiler:
             else:
                 dist = ((right.expr - left.expr).abs() / pl.max_horizontal(right.expr.abs(), pl.lit(EPS)))
                 dist = dist.clip(0.01, 1.0)
-            # both sides rounded to 9 decimals: a ratio that is 0.35 on paper must not miss "≥ 0.35"
+            # both sides rounded to 12 decimals: a ratio that is 0.35 on paper must not miss "≥ 0.35"
             # because of binary floating point
-            return Node(fn(left.expr.round(9), right.expr.round(9)), left.columns | right.columns, "cond", dist,
+            return Node(fn(left.expr.round(12), right.expr.round(12)), left.columns | right.columns, "cond", dist,
                         left.expr, right.expr, symbol)
         if op in ("all", "any"):
             if not isinstance(args, list) or not args:

@@ -128,14 +128,27 @@ def ensure_columns(facts: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
                             pl.col("year").cast(pl.Int32)])
 
 
-def build_facts(filings: pl.DataFrame, enterprises: pl.DataFrame, years: list[int] | None = None) -> pl.DataFrame:
+def assume_absent_exprs(columns, have: set[str] | None = None) -> list[pl.Expr]:
+    """Closed-world facts: for these columns a value that was not filed counts as 0 (not on the list)."""
+    cols = list(columns or ())
+    unknown = [c for c in cols if c not in FACT_COLUMNS or FACT_COLUMNS[c].origin == "key"]
+    if unknown:
+        raise ValueError(f"assume_absent: unknown facts columns {unknown}")
+    return [pl.col(c).fill_null(0.0) for c in cols if have is None or c in have]
+
+
+def build_facts(filings: pl.DataFrame, enterprises: pl.DataFrame, years: list[int] | None = None,
+                assume_absent: tuple[str, ...] | list[str] = ()) -> pl.DataFrame:
     """Facts table from a long filings table and the enterprise register.
 
     ``filings``: credit_code, year, indicator, value (one value per key; when several departments
     filed the same indicator the importer has already resolved it — here the last row wins).
     ``enterprises``: credit_code, founded (date, or year as a number), optional listed (bool/0/1) and
     optional extra facts columns. ``years``: restrict the output to these years (lags still use the
-    earlier years). Returns one row per enterprise and year with every column of FACT_COLUMNS.
+    earlier years). ``assume_absent``: columns where "not filed" means 0 — only for list-type facts
+    when the complete list was loaded (e.g. ``abnormal_operation`` from the market regulator's list);
+    by default nothing is assumed and a fact not filed stays unknown. Returns one row per enterprise
+    and year with every column of FACT_COLUMNS.
     """
     f = filings.select(
         pl.col("credit_code").cast(pl.String), pl.col("year").cast(pl.Int32),
@@ -161,6 +174,7 @@ def build_facts(filings: pl.DataFrame, enterprises: pl.DataFrame, years: list[in
         if c not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=pl.Float64).alias(c))
     df = df.with_columns(pl.col(c).cast(pl.Float64) for c in NUMERIC)
+    df = df.with_columns(assume_absent_exprs(assume_absent))
     # register facts
     df = df.with_columns(
         (pl.col("year") - pl.col("_founded")).cast(pl.Float64).alias("age_years"),
