@@ -5,13 +5,15 @@ of N enterprises and a tax file of N rows x 10 indicators (N x 10 filing values)
 ``innoregion.apps.imports.services.import_file`` into a fresh database (PostgreSQL: a scratch
 database ``innoregion_bench_import`` on the server of ``--pg-url``, dropped afterwards; SQLite: a temporary
 file), then a corrected copy of the tax file with 1 % of the values changed (the supersede path), and
-prints values/s. Figures go to docs/benchmarks.md ("## Department imports").
+prints values/s, wall clock and per CPU second (this process plus, on PostgreSQL, the server
+process serving it: on a shared machine the wall clock mostly measures the other jobs). Figures go to docs/benchmarks.md ("## Department imports").
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -69,6 +71,27 @@ def drop_postgres(url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _backend_pid(db: str) -> int | None:
+    """The PostgreSQL server process serving this connection (same machine), to count its CPU time."""
+    if db != "postgres":
+        return None
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        return cur.fetchone()[0]
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def run_one(db: str, n: int, pg_url: str) -> None:
     work = Path(tempfile.mkdtemp(prefix="innoregion-bench-import-"))
     os.environ["INNOREGION_DATA_DIR"] = str(work / "data")
@@ -96,20 +119,28 @@ def run_one(db: str, n: int, pg_url: str) -> None:
         dt = time.perf_counter() - t
         print(f"[{db}] registry: {batch.rows_accepted:,} enterprises in {dt:.1f} s ({batch.rows_accepted / dt:,.0f} rows/s)")
 
+        backend = _backend_pid(db)
         for label, path in (("tax (new values)", tax), ("tax (1% of revenue corrected)", fix)):
+            cpu0, server0 = time.process_time(), _cpu_seconds(backend)
             t = time.perf_counter()
             batch = services.import_file(path, "tax")
             dt = time.perf_counter() - t
+            cpu = time.process_time() - cpu0 + (_cpu_seconds(backend) - server0)
             values = batch.values_created + batch.values_superseded + batch.values_unchanged
             print(f"[{db}] {label}: {values:,} values in {dt:.2f} s end to end = {values / dt:,.0f} values/s "
                   f"(created {batch.values_created:,}, superseded {batch.values_superseded:,}, "
                   f"unchanged {batch.values_unchanged:,}, quarantined rows {batch.rows_quarantined})")
+            print(f"[{db}]   CPU time {cpu:.2f} s (this process + its database backend) = "
+                  f"{values / cpu:,.0f} values per CPU second")
+            print(f"[{db}]   phases (s): {batch.report.get('timings')}")
         t = time.perf_counter()
         again = services.import_file(tax, "tax")
         print(f"[{db}] same file again: already imported={again.already_imported} in {time.perf_counter() - t:.2f} s")
         t = time.perf_counter()
         eff = services.effective_values(YEAR)
         print(f"[{db}] effective_values({YEAR}): {eff.height:,} values in {time.perf_counter() - t:.2f} s")
+        print(f"[{db}] load average {os.getloadavg()[0]:.1f}; peak RSS of this process "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     finally:
         if db == "postgres":
             from django.db import connections

@@ -138,7 +138,8 @@ def test_official_publishes_a_scenario_and_matches_are_proposed(world, client):
     # garbage text is refused by the form, not a crash
     resp = client.post(reverse("matchmaking:scenario-new"), {
         "title": "@@@", "description": "### 000", "owner_organisation": "x", "status": "published"})
-    assert resp.status_code == 200 and "cannot be matched" in resp.content.decode()
+    assert resp.status_code == 200 and not resp.context["form"].is_valid()
+    assert "garbage" in str(resp.context["form"].non_field_errors())  # the engine's typed error, shown
 
 
 def test_enterprise_submits_capabilities_for_its_own_enterprise_only(world, client):
@@ -170,7 +171,7 @@ def test_caseworker_reviews_and_learns(world, client):
     assert client.post(reverse("matchmaking:decide", args=[proposed[0].pk]), {"decision": "accept"}).status_code == 403
     client.force_login(world["users"]["official"])
     page = client.get(reverse("matchmaking:review")).content.decode()
-    assert proposed[0].capability.title in page and "Matched terms" in page
+    assert proposed[0].capability.title in page and proposed[0].reasons["matched_terms"][0] in page
     resp = client.post(reverse("matchmaking:decide", args=[proposed[0].pk]), {"decision": "reject", "note": "no"})
     assert resp.status_code == 302
     proposed[0].refresh_from_db()

@@ -14,6 +14,9 @@ PUBLIC = {
     # talent app, public by design: a landing page without data, and what offline verifiers need
     # (the signed credential status list and the issuer public keys; no personal data)
     "talent:index", "talent:status-list", "talent:keys",
+    # matchmaking, public by design: the published list of application scenarios (场景清单) and of
+    # capabilities (能力清单) that the plan asks to publish; rows still come through restrict()
+    "matchmaking:scenarios", "matchmaking:scenario", "matchmaking:capabilities", "matchmaking:capability",
 }
 
 ROLES = ("official", "admin", "ent_a", "bank")

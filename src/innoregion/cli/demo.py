@@ -82,11 +82,22 @@ def build_demo(enterprises: int, years: int, seed: int, out_dir: Path, methodolo
         runs = [score_region(methodology, year) for year in filed_years]
         click.echo(f"    {runs[-1].units} enterprises scored for {filed_years[-1]}")
 
+    with step(f"cultivation ladder and benefits without application, {filed_years[-1]}"):
+        from innoregion.apps.ladder.services import facts_from_db, run_benefits, run_ladder
+
+        facts = facts_from_db(filed_years[-1])
+        ladder_run = run_ladder(facts, year=filed_years[-1])
+        benefit_run = run_benefits(facts, ladder_run=ladder_run, year=filed_years[-1])
+        met = {pack: counts.get("met", 0) for pack, counts in sorted(ladder_run.summary.items())}
+        click.echo(f"    enterprises meeting each pack: {met}")
+        click.echo(f"    benefits: ¥{benefit_run.paid_total:,.0f} paid of ¥{benefit_run.requested_total:,.0f} requested")
+
     with step("users: an official, an administrator, a bank with an API token, an enterprise user"):
         from innoregion.apps.access.services import create_demo_users
 
         users = create_demo_users(stdout=lambda line: click.echo(f"    {line}"))
-    return {"batches": batches, "runs": runs, "users": users, "years": filed_years}
+    return {"batches": batches, "runs": runs, "users": users, "years": filed_years,
+            "ladder_run": ladder_run, "benefit_run": benefit_run}
 
 
 @click.command("demo")

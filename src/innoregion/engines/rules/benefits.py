@@ -228,7 +228,6 @@ def run_record(policy: Policy, grants: pl.DataFrame, inputs: dict[str, str], pac
     return {
         "policy": {"id": policy.id, "version": policy.version, "year": policy.year,
                    "citation": policy.citation.get("document", "")},
-        "packs": {p.id: p.version for p in (packs or [])} if packs else {},
         "pack_versions": sorted(f"{p.id}@{p.version}" for p in (packs or [])),
         "inputs_sha256": dict(sorted(inputs.items())),
         "code_version": code_version or "",
