@@ -134,6 +134,7 @@ def test_official_publishes_a_scenario_and_matches_are_proposed(world, client):
     assert resp.status_code == 302
     s = Scenario.objects.get(title__startswith="전기차")
     assert s.candidate_filters == {"cluster": ["optics-valley"]} and s.created_by == world["users"]["official"]
+    assert s.language == "ko"  # told from the text when left empty
     assert {m.capability_id for m in s.matches.all()} == {world["caps"]["laser"].pk, world["caps"]["weld"].pk}
     # garbage text is refused by the form, not a crash
     resp = client.post(reverse("matchmaking:scenario-new"), {
@@ -151,7 +152,7 @@ def test_enterprise_submits_capabilities_for_its_own_enterprise_only(world, clie
         "language": "", "keywords_text": "IVD，化学发光"})
     assert resp.status_code == 302
     cap = Capability.objects.get(title="化学发光免疫试剂")
-    assert cap.enterprise == world["b"] and cap.keywords == ["IVD", "化学发光"]
+    assert cap.enterprise == world["b"] and cap.keywords == ["IVD", "化学发光"] and cap.language == "zh"
     # B cannot edit A's capability; officials cannot use the enterprise form; anonymous is sent to log in
     assert client.get(reverse("matchmaking:capability-edit", args=[world["caps"]["laser"].pk])).status_code == 404
     client.force_login(world["users"]["official"])
@@ -172,8 +173,9 @@ def test_caseworker_reviews_and_learns(world, client):
     client.force_login(world["users"]["official"])
     page = client.get(reverse("matchmaking:review")).content.decode()
     assert proposed[0].capability.title in page and proposed[0].reasons["matched_terms"][0] in page
-    resp = client.post(reverse("matchmaking:decide", args=[proposed[0].pk]), {"decision": "reject", "note": "no"})
-    assert resp.status_code == 302
+    resp = client.post(reverse("matchmaking:decide", args=[proposed[0].pk]),
+                       {"decision": "reject", "note": "no", "next": "https://evil.example/"})
+    assert resp.status_code == 302 and resp["Location"] == reverse("matchmaking:review")  # no open redirect
     proposed[0].refresh_from_db()
     assert proposed[0].status == "rejected" and proposed[0].decided_by == world["users"]["official"]
     assert AuditEntry.objects.filter(action="matchmaking.match.decide").exists()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 
 def test_cockpit_with_scores(scored, client):
     client.force_login(scored["users"]["official"])
@@ -110,3 +112,16 @@ def test_import_upload_report_and_rejected_rows(world, client, tmp_path, setting
         assert csv_text.splitlines()[0].startswith("row,column,reason")
         assert ",=" not in csv_text  # formula-looking cells are neutralised
     assert batch.rows_total >= 1
+
+
+def test_bank_api_with_scores(scored, client, api):
+    from innoregion.apps.points.models import EnterpriseScore
+
+    a = scored["a"]
+    s = EnterpriseScore.objects.get(run=scored["run"], enterprise=a)
+    row = api(client, scored["token"], f"/api/v1/enterprises/{a.credit_code}/").json()
+    assert row["points"] == pytest.approx(s.score) and row["tier"] == s.tier and row["stage"] == s.stage
+    bd = api(client, scored["token"], f"/api/v1/enterprises/{a.credit_code}/breakdown/").json()
+    assert {i["indicator"] for i in bd["items"]} == set(s.breakdown["indicators"])
+    total = sum(i["contribution"] for i in bd["items"]) + (bd["bonus"] or 0) - (bd["penalty"] or 0)
+    assert total == pytest.approx(s.score, abs=1e-6) or s.score == 0

@@ -92,6 +92,14 @@ def build_demo(enterprises: int, years: int, seed: int, out_dir: Path, methodolo
         click.echo(f"    enterprises meeting each pack: {met}")
         click.echo(f"    benefits: ¥{benefit_run.paid_total:,.0f} paid of ¥{benefit_run.requested_total:,.0f} requested")
 
+    with step("talent registry: import talents.csv, place each talent in a tier, issue talent codes"):
+        from innoregion.apps.talent.importing import import_talents_csv
+        from innoregion.apps.talent.services import issue_missing
+
+        talent_batch = import_talents_csv(out_dir / "talents.csv")
+        click.echo(f"    {talent_batch.rows_accepted} talents, {talent_batch.rows_quarantined} quarantined; "
+                   f"{issue_missing()} talent codes issued")
+
     with step("users: an official, an administrator, a bank with an API token, an enterprise user"):
         from innoregion.apps.access.services import create_demo_users
 

@@ -23,17 +23,20 @@ def latest_run():
     return ScoringRun.objects.filter(status="done").order_by("-finished_at", "-pk").first()
 
 
-def scores_for(enterprise_ids, run=None) -> dict[int, dict]:
-    """``{enterprise_id: {"points", "tier", "stage", "rank"}}`` from the latest scoring run."""
+def scores_for(enterprise_ids, run=None, *, breakdown: bool = False) -> dict[int, dict]:
+    """``{enterprise_id: {"points", "tier", "stage", "rank", "stage_rank"[, "breakdown"]}}`` from the
+    latest scoring run (the breakdown JSON only when asked: it is the heavy part)."""
     EnterpriseScore = _model("points.EnterpriseScore")
     run = run or latest_run()
     if EnterpriseScore is None or run is None:
         return {}
+    fields = ["enterprise_id", "score", "tier", "stage", "rank", "stage_rank"] + (["breakdown"] if breakdown else [])
     out = {}
-    qs = EnterpriseScore.objects.filter(run=run, enterprise_id__in=enterprise_ids)
-    for s in qs:
-        out[s.enterprise_id] = {"points": s.score, "tier": s.tier or "", "stage": s.stage or "",
-                                "rank": s.rank, "stage_rank": s.stage_rank, "breakdown": s.breakdown or {}}
+    for row in EnterpriseScore.objects.filter(run=run, enterprise_id__in=list(enterprise_ids)).values_list(*fields):
+        d = {"points": row[1], "tier": row[2] or "", "stage": row[3] or "", "rank": row[4], "stage_rank": row[5]}
+        if breakdown:
+            d["breakdown"] = row[6] or {}
+        out[row[0]] = d
     return out
 
 

@@ -207,7 +207,7 @@ def _enterprise_for(request, pk: int) -> Enterprise:
 def enterprise_detail(request, pk: int):
     ent = _enterprise_for(request, pk)
     run = sources.latest_run()
-    score = sources.scores_for([ent.pk], run).get(ent.pk, {})
+    score = sources.scores_for([ent.pk], run, breakdown=True).get(ent.pk, {})
     items = sources.breakdown_items(score.get("breakdown"))
     names = {i.code: i.name for i in restrict(Indicator.objects.all(), request.user, "view")}
     for i in items:

@@ -161,14 +161,19 @@ class EnterpriseSummarySerializer(serializers.Serializer):
 
 class BreakdownItemSerializer(serializers.Serializer):
     indicator = serializers.CharField()
-    value = serializers.FloatField(allow_null=True)
-    contribution = serializers.FloatField(allow_null=True)
+    value = serializers.FloatField(allow_null=True, help_text="the indicator's raw value")
+    normalised = serializers.FloatField(allow_null=True, required=False)
+    weight = serializers.FloatField(allow_null=True, required=False, help_text="effective weight")
+    contribution = serializers.FloatField(allow_null=True, help_text="points the indicator brings")
 
 
 class BreakdownSerializer(serializers.Serializer):
     credit_code = serializers.CharField()
     points = serializers.FloatField(allow_null=True)
     tier = serializers.CharField(allow_blank=True)
+    stage = serializers.CharField(allow_blank=True)
+    bonus = serializers.FloatField(allow_null=True)
+    penalty = serializers.FloatField(allow_null=True)
     items = BreakdownItemSerializer(many=True)
 
 
@@ -256,13 +261,14 @@ class EnterpriseBreakdown(BankAPIView):
     def get(self, request, credit_code: str):
         ent = self.get_enterprise(credit_code)
         consent_id = self.consents([ent.pk])[ent.pk]
-        s = sources.scores_for([ent.pk]).get(ent.pk, {})
-        items = [{"indicator": k, "value": (v or {}).get("value") if isinstance(v, dict) else None,
-                  "contribution": (v or {}).get("contribution") if isinstance(v, dict) else v}
-                 for k, v in (s.get("breakdown") or {}).items()]
+        s = sources.scores_for([ent.pk], breakdown=True).get(ent.pk, {})
+        items = sources.breakdown_items(s.get("breakdown"))
         audit.record(request.user, "bank.read.breakdown", ent, consent=consent_id, bank=request.auth.bank_id)
-        return Response(BreakdownSerializer({"credit_code": ent.credit_code, "points": s.get("points"),
-                                             "tier": s.get("tier", ""), "items": items}).data)
+        bd = s.get("breakdown") or {}
+        return Response(BreakdownSerializer({
+            "credit_code": ent.credit_code, "points": s.get("points"), "tier": s.get("tier", ""),
+            "stage": s.get("stage", ""), "bonus": bd.get("bonus"), "penalty": bd.get("penalty"),
+            "items": items}).data)
 
 
 class EnterpriseFilings(BankAPIView):

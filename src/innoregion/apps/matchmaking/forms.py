@@ -8,9 +8,10 @@ from innoregion.apps.matchmaking.models import Capability, Language, Scenario
 from innoregion.engines.matching import MatchingTextError
 
 
-def _check(text: str) -> None:
+def _check(text: str) -> str:
+    """The language of the text; a form error if the engine cannot use it."""
     try:
-        services.check_text(text)
+        return services.check_text(text)
     except MatchingTextError as exc:
         raise forms.ValidationError(_("This text cannot be matched: %(reason)s"), params={"reason": exc}) from exc
 
@@ -41,7 +42,9 @@ class ScenarioForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("title") and data.get("description"):
-            _check(f"{data['title']}\n{data['description']}")
+            detected = _check(f"{data['title']}\n{data['description']}")
+            if not data.get("language"):
+                data["language"] = detected
         bmin, bmax = data.get("budget_min"), data.get("budget_max")
         if bmin is not None and bmax is not None and bmin > bmax:
             self.add_error("budget_max", _("the upper bound must not be below the lower bound"))
@@ -87,7 +90,9 @@ class CapabilityForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("title") and data.get("description"):
-            _check(f"{data['title']}\n{data['description']}")
+            detected = _check(f"{data['title']}\n{data['description']}")
+            if not data.get("language"):
+                data["language"] = detected
         return data
 
     def save(self, commit=True):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -166,7 +167,11 @@ def decide(request, pk: int):
         messages.success(request, _("Decision recorded."))
     else:
         messages.error(request, _("Invalid decision."))
-    return redirect(request.POST.get("next") or "matchmaking:review")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "matchmaking:review"
+    return redirect(target)
 
 
 @require_POST

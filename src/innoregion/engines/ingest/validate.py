@@ -242,6 +242,8 @@ def validate_table(
     code_cache: dict[str, tuple[str | None, str | None]] = {}
     norm_codes: list[str | None] = []
     years: list[int | None] = []
+    if known_codes:  # registered codes were validated when the register was imported
+        code_cache.update({c: (c, None) for c in known_codes})
     for i, row in enumerate(rows):
         code, why = _check_code(row[code_pos], code_cache)
         if why:

@@ -281,10 +281,15 @@ class MatchingEngine:
         else:
             specs = [_as_filter(filters)] * len(queries)
         results = []
+        masks: dict[FilterSpec, np.ndarray] = {}
         for qi, query in enumerate(queries):
             spec = specs[qi]
             row = scores[qi]
-            keep = spec.mask(self.attrs) if spec.active else None
+            keep = None
+            if spec.active:
+                if spec not in masks:
+                    masks[spec] = spec.mask(self.attrs)
+                keep = masks[spec]
             pool_size = self.config.rerank_pool if method == "fusion+reranker" else k
             order = _top_indices(row, keep, pool_size)
             details = [self._components_for(qi, int(j), comps, query) for j in order]
