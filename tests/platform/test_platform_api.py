@@ -65,7 +65,7 @@ def test_bank_reads_are_audited_for_the_enterprise(world, client, api):
     assert all(e.consent_id == world["consent"].pk and e.bank_id == world["bank"].pk for e in reads)
     client.force_login(world["users"]["ent_a"])
     page = client.get("/access/portal/").content.decode()
-    assert "bank.read.breakdown" in page and "First Bank" in page
+    assert "bank read the points breakdown" in page and "First Bank" in page
     client.force_login(world["users"]["ent_b"])
     assert "bank.read" not in client.get("/access/portal/").content.decode()
 

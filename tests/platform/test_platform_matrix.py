@@ -48,8 +48,20 @@ def _values(world):
     return {"pk": world["a"].pk, "credit_code": world["a"].credit_code, "fmt": "csv", "kind": "credit"}
 
 
+# URL names whose ``pk`` is not an enterprise's
+OTHER_PK = {"cockpit:import-detail": "batch", "cockpit:import-rejected": "batch",
+            "access:revoke-consent": "consent"}
+
+
 def _paths(world):
-    return list(walk(_values(world)))
+    from django.urls import reverse
+
+    out = []
+    for path, name, route in walk(_values(world)):
+        if name in OTHER_PK:
+            path = reverse(name, kwargs={"pk": world[OTHER_PK[name]].pk})
+        out.append((path, name, route))
+    return out
 
 
 def _denied(resp) -> bool:

@@ -56,7 +56,8 @@ def test_form_with_csrf_token_works(world):
 
 
 def _production_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # not the test-only switches (DATABASE_URL of the test run, the browser tests' async override)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"INNOREGION_ENV": "production", "SECRET_KEY": "k" * 20 + "-Zq8!x#3vL0pR7sT2wY5uB9nC4mF6hJ1dG",
                 "ALLOWED_HOSTS": "innoregion.example.org", "DJANGO_SETTINGS_MODULE": "innoregion.site.settings",
                 "INNOREGION_DATA_DIR": str(REPO / "var" / "test-production")})

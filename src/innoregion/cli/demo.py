@@ -92,6 +92,15 @@ def build_demo(enterprises: int, years: int, seed: int, out_dir: Path, methodolo
         click.echo(f"    enterprises meeting each pack: {met}")
         click.echo(f"    benefits: ¥{benefit_run.paid_total:,.0f} paid of ¥{benefit_run.requested_total:,.0f} requested")
 
+    with step("scenario list ↔ capability list: load both, propose matches (zh / ko / en)"):
+        from innoregion.apps.matchmaking.importing import load_capabilities_csv, load_scenarios_csv
+        from innoregion.apps.matchmaking.services import propose_all
+
+        scenarios = load_scenarios_csv(out_dir / "scenarios.csv")
+        capabilities = load_capabilities_csv(out_dir / "capabilities.csv")
+        proposed = propose_all()
+        click.echo(f"    {scenarios} scenarios, {capabilities} capabilities; {proposed}")
+
     with step("talent registry: import talents.csv, place each talent in a tier, issue talent codes"):
         from innoregion.apps.talent.importing import import_talents_csv
         from innoregion.apps.talent.services import issue_missing

@@ -70,11 +70,13 @@ def packs_cmd(as_json: bool) -> None:
 @click.option("--param", "params", multiple=True, help="Override a pack parameter: PACK.PARAM=VALUE.")
 @click.option("--brief", is_flag=True, help="Outcomes only, without gap texts and details (faster).")
 @click.option("--assume-absent", "absent", multiple=True,
-              help="Facts column where an empty value means 0 (a complete list was loaded); repeatable.")
+              help="Facts column where an empty value means 0 (a complete list was loaded); repeatable. "
+                   "'catalogue' stands for the catalogue's list-derived indicators (absent_means: 0).")
 def evaluate_cmd(facts_path, out_path, pack_ids, year, lang, params, brief, absent) -> None:
     """Evaluate rule packs over a facts CSV; write one row per enterprise-year and pack."""
-    from innoregion.engines.rules import PackError, evaluate
+    from innoregion.engines.rules import PackError, catalogue_lists, evaluate
 
+    absent = tuple(c for a in absent for c in (catalogue_lists() if a == "catalogue" else (a,)))
     try:
         packs = _packs(pack_ids, params)
     except PackError as exc:

@@ -26,6 +26,8 @@ class IndicatorDef:
     tolerance: float = 0.0
     levels: dict[int, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    # list-derived: the department files the complete list, so "not filed" means this value (0)
+    absent_means: float | None = None
 
     @property
     def integral(self) -> bool:
@@ -55,6 +57,11 @@ class Catalogue:
     key_columns: dict[str, dict[str, str]]
     indicators: dict[str, IndicatorDef]
     registry_columns: dict[str, dict]
+
+    @property
+    def absent_means_zero(self) -> tuple[str, ...]:
+        """Codes of the list-derived indicators (``absent_means: 0``): not filed = not on the list."""
+        return tuple(code for code, ind in self.indicators.items() if ind.absent_means == 0)
 
     def for_source(self, source: str) -> list[IndicatorDef]:
         return [i for i in self.indicators.values() if source in i.sources]
@@ -97,12 +104,18 @@ def _parse_catalogue(raw: dict) -> Catalogue:
             raise CatalogueError(f"{where}: authoritative source must be one of its sources")
         if item["code"] in indicators:
             raise CatalogueError(f"{where}: duplicate code")
+        absent = item.get("absent_means")
+        if absent is not None and (isinstance(absent, bool) or absent != 0):
+            raise CatalogueError(f"{where}: absent_means must be 0 (not on the list) when given")
+        if absent is not None and item["type"] not in ("flag", "level", "count"):
+            raise CatalogueError(f"{where}: absent_means applies to flags, levels and counts only")
         indicators[item["code"]] = IndicatorDef(
             code=item["code"], type=item["type"], names=dict(item["names"]), sources=sources,
             authoritative=item["authoritative"], min=float(item.get("min", 0.0)),
             max=float(item["max"]) if "max" in item else None, tolerance=float(item.get("tolerance", 0.0)),
             levels={int(k): v for k, v in (item.get("levels") or {}).items()},
             aliases=tuple(item.get("aliases", ())),
+            absent_means=None if absent is None else float(absent),
         )
     return Catalogue(version=str(raw["version"]), departments=raw["departments"],
                      key_columns=raw["key_columns"], indicators=indicators,

@@ -16,7 +16,7 @@ from innoregion.data.catalogue import load_region
 from innoregion.generator import codes, names
 
 # stream identifiers for numpy SeedSequence([seed, chunk, stream, ...])
-S_FIRMS, S_YEARS, S_IP, S_SELF, S_MISSING, S_BAD, S_CONFLICT, S_PLATFORMS, S_TALENTS = range(1, 10)
+S_FIRMS, S_YEARS, S_IP, S_SELF, S_MISSING, S_BAD, S_CONFLICT, S_PLATFORMS, S_TALENTS, S_LISTS = range(1, 11)
 
 # GB/T 4754-2017 classes under each prefix that region.yaml gives for a cluster
 INDUSTRY_CLASSES: dict[str, list[str]] = {
@@ -48,6 +48,12 @@ CLUSTER_REV_PER_EMPLOYEE = {"pharma-valley": 800_000, "optics-valley": 700_000, 
                             "modern-services": 450_000, "future-industries": 500_000}
 CLUSTER_TECH_SHARE = {"pharma-valley": 0.30, "optics-valley": 0.35, "new-materials": 0.20,
                       "modern-services": 0.30, "future-industries": 0.50}
+# chance that a firm outside the HNTE population still has its core technology in an HNTE field
+CLUSTER_HNTE_FIELD = {"pharma-valley": 0.55, "optics-valley": 0.6, "new-materials": 0.45,
+                      "modern-services": 0.3, "future-industries": 0.7}
+HNTE_RULES_FROM = 2008  # first certificates under the 2008 recognition rules; certificates run 3 years
+NO_RD_SERVICES, NO_RD_OTHER = 0.45, 0.25  # share of firms without R&D (services/materials, the rest)
+HNTE_SHARE = 0.4  # share of the firms that could be HNTE (R&D >= 3 %, tech staff >= 10 %) that are
 CLUSTER_STRATEGIC = {"pharma-valley": 0.6, "optics-valley": 0.65, "new-materials": 0.5,
                      "modern-services": 0.2, "future-industries": 0.85}
 # zone weights per cluster (south, north, airport, beihu-core, jlu-circle, beihu-circle)
@@ -188,7 +194,8 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     lo = np.array([cl_spec[c]["rd_intensity"][0] for c in cluster])
     hi = np.array([cl_spec[c]["rd_intensity"][1] for c in cluster])
     intensity = rng.uniform(lo, hi)
-    no_rd_p = np.where(np.isin(cluster, ["modern-services", "new-materials"]), 0.22, 0.08)
+    # many registered firms (trading, services, contract manufacturing) do no R&D at all
+    no_rd_p = np.where(np.isin(cluster, ["modern-services", "new-materials"]), NO_RD_SERVICES, NO_RD_OTHER)
     intensity[rng.random(n) < no_rd_p] = 0.0
     intensity[growth == GROWTH_GAZELLE] *= 1.3
     intensity[unicorn] = rng.uniform(0.25, 0.4, unicorn.sum())
@@ -199,7 +206,8 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     main_business = revenue * rng.uniform(0.8, 1.0, n)[:, None]
     tech_share = np.clip(rng.beta(4, 8, n) * np.array([CLUSTER_TECH_SHARE[c] for c in cluster]) / (4 / 12),
                          0.02, 0.95)
-    hnte = (intensity >= 0.03) & (tech_share >= 0.1) & (rng.random(n) < 0.5)
+    tech_share = np.where(intensity > 0, tech_share, np.maximum(0.01, tech_share * 0.4))  # no R&D, few engineers
+    hnte = (intensity >= 0.03) & (tech_share >= 0.1) & (rng.random(n) < HNTE_SHARE)
     ht_share = np.where(hnte, rng.uniform(0.6, 0.95, n), np.where(intensity > 0, rng.uniform(0, 0.3, n), 0.0))
     high_tech = revenue * ht_share[:, None]
     margin = (rng.normal(0.05, 0.09, n) - 0.5 * intensity * (age_last < 4))[:, None] + rng.normal(0, 0.03, (n, Y))
@@ -249,7 +257,9 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     class1 = np.where((pharma & (irng.random(n) < 0.06)) | (irng.random(n) < 0.005),
                       1 + irng.poisson(0.8, n), 0)[:, None] + np.zeros((n, Y), dtype=np.int64)
     pct = np.where(patenter[:, None] & (irng.random(n) < 0.08)[:, None], irng.poisson(1.5, (n, Y)), 0)
-    transfers = np.where(patenter[:, None] & (irng.random(n) < 0.2)[:, None], irng.poisson(1.0, (n, Y)), 0)
+    # results transformed into products or licences: an HNTE reports some every year (it is scored on them)
+    transfers = np.where((patenter | hnte)[:, None] & (irng.random(n) < np.where(hnte, 0.9, 0.2))[:, None],
+                         irng.poisson(np.where(hnte, 1.0 + 12 * intensity, 1.0)[:, None], (n, Y)), 0)
     standards = np.where((irng.random(n) < 0.02 + 0.05 * (size > 1.5))[:, None], irng.poisson(0.8, (n, Y)), 0)
 
     # --- statistics bureau
@@ -284,10 +294,74 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     brand = (srng.random(n) < 0.45)[:, None] + np.zeros((n, Y))
     chain = srng.choice(3, n, p=[0.6, 0.3, 0.1])[:, None] + np.zeros((n, Y))
     award = srng.choice(3, n, p=[0.93, 0.06, 0.01])[:, None] + np.zeros((n, Y))
-    hnte_y = (hnte[:, None] & (age >= 1)).astype(float)
     incident = (srng.random((n, Y)) < 0.01).astype(float)
     misconduct = (srng.random(n) < 0.002)[:, None] + np.zeros((n, Y))
     debtor = (srng.random(n) < np.where(growth == GROWTH_SHRINK, 0.03, 0.004))[:, None] + np.zeros((n, Y))
+
+    # --- lists, recognitions and certificate details (their own stream: the values above do not move)
+    lrng = stream(seed, chunk, S_LISTS)
+    # HNTE certificates: first one a few years after founding (not before the 2008 rules), renewed every
+    # three years; the tax return names the certificate's year, the self-declaration says "certified"
+    first_cert = founded_year + 1 + np.floor(lrng.exponential(2.0, n)).astype(np.int64)
+    early = first_cert < HNTE_RULES_FROM
+    first_cert = np.where(early, HNTE_RULES_FROM + lrng.integers(0, 8, n), first_cert)
+    first_cert = np.maximum(first_cert, founded_year + 1)
+    certified = hnte[:, None] & (yr >= first_cert[:, None])
+    hnte_y = certified.astype(float)
+    cycle_start = first_cert[:, None] + 3 * ((yr - first_cert[:, None]) // 3)
+    hnte_recognised = np.where(certified, cycle_start, np.nan)
+    hnte_first = np.where(certified, first_cert[:, None], np.nan)
+    hnte_field = (hnte | ((intensity > 0) & (tech_share >= 0.1)
+                         & (lrng.random(n) < np.array([CLUSTER_HNTE_FIELD[c] for c in cluster])))
+                  | (lrng.random(n) < 0.03))[:, None] + np.zeros((n, Y))
+    restricted = (lrng.random(n) < np.where(cluster == "new-materials", 0.03, 0.008))[:, None] + np.zeros((n, Y))
+    state_p = 0.03 + 0.08 * (size > 1.5) + 0.04 * (cluster == "new-materials")
+    private = ~(lrng.random(n) < state_p) | unicorn
+    private = private[:, None] + np.zeros((n, Y))
+    # abnormal operation: listed in a year (failing the annual report, unreachable address …), more often
+    # for shrinking firms and in the last year before a firm stops filing; half stay listed a second year
+    last_filing = np.where(status > 0, exit_year - 1, last + 1)
+    abn_p = (0.004 + 0.03 * (growth == GROWTH_SHRINK))[:, None] + 0.25 * (yr == last_filing[:, None])
+    listed_now = lrng.random((n, Y)) < abn_p
+    stays = lrng.random((n, Y)) < 0.5
+    abnormal = listed_now.copy()
+    abnormal[:, 1:] |= listed_now[:, :-1] & stays[:, 1:]
+    abnormal = abnormal.astype(float)
+    # S&T activity spending: R&D plus the rest of the S&T budget (training, equipment, transfer)
+    st_activity = rd * lrng.uniform(1.05, 1.6, n)[:, None] * np.maximum(1.0, lrng.lognormal(0, 0.05, (n, Y)))
+    # I-class IP developed in house: most patenters own what they invented, a few bought theirs
+    own_share = np.where(lrng.random(n) < 0.1, lrng.uniform(0.0, 0.5, n), lrng.beta(8, 1.5, n))
+    class1_self = np.floor(own_share[:, None] * (inventions + class1) + 0.5)
+    # award ranks, consistent with st_award_level (the highest award of the last three years)
+    rank = 1 + np.floor(lrng.exponential(4.0, n))
+    award_lvl = award[:, 0]
+    nat_top5 = ((award_lvl == 2) & (rank <= 5))
+    nat_top3_5y = ((award_lvl == 2) & (rank <= 3)) | ((award_lvl < 2) & (lrng.random(n) < 0.002))
+    prov_top3 = (award_lvl == 1) & (rank <= 3)
+    top3 = (award_lvl >= 1) & (rank <= 3)
+    # titles: national innovation-demonstration / IP-advantage enterprises, held from the year granted
+    stock = np.log1p(inventions[:, -1])
+    title_p = 0.002 + 0.3 * _sigmoid(2.0 * (stock - 2.8)) * (inventions[:, -1] >= 5)
+    title_year = lrng.integers(first - 6, last + 1, n)
+    title = (lrng.random(n) < title_p)[:, None] & (yr >= title_year[:, None])
+    # 创客中国: young R&D-intensive firms; the flag holds for three years from the contest year
+    maker_p = 0.001 + 0.02 * ((age_last < 10) & (intensity > 0.04))
+    maker_year = lrng.integers(first - 2, last + 1, n)
+    maker500 = (lrng.random(n) < maker_p)[:, None] & (yr >= maker_year[:, None]) & (yr <= maker_year[:, None] + 2)
+    maker50 = maker500 & (lrng.random(n) < 0.12)[:, None]
+    # platforms: a firm with a provincial (national) R&D institution was recognised in some year, before
+    # which its institution was one level lower; the recognition year carries the "new platform" flag
+    recog_year = np.maximum(founded_year + 1, lrng.integers(first - 5, last + 1, n))
+    recognised = (rd_level[:, 0] >= 2)[:, None] & (yr >= recog_year[:, None])
+    rd_level = np.where((rd_level >= 2) & ~recognised, rd_level - 1, rd_level)
+    new_national = (rd_level[:, -1:] == 3) & (yr == recog_year[:, None])
+    new_provincial = (rd_level[:, -1:] == 2) & (yr == recog_year[:, None])
+    # technology-transfer institutions newly recognised in a year (firms that transfer results)
+    transferrer = transfers.sum(axis=1) > 0
+    tt_year = lrng.integers(first - 3, last + 1, n)
+    tt_level = np.where(lrng.random(n) < 0.2, 2, 1)
+    tech_transfer = np.where(transferrer[:, None] & (lrng.random(n) < 0.05)[:, None] & (yr == tt_year[:, None]),
+                             tt_level[:, None], 0)
 
     # --- register rows
     listed = (size > 2.6) & (rng.random(n) < 0.5) & ~unicorn
@@ -331,6 +405,15 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
         "quality_certs": certs, "overseas_certification": overseas, "own_brand": brand,
         "chain_role": chain, "st_award_level": award, "hnte_certified": hnte_y,
         "safety_incident": incident, "research_misconduct": misconduct, "dishonest_debtor": debtor,
+        "restricted_products": restricted, "private_funded": private, "hnte_recognised_year": hnte_recognised,
+        "hnte_first_year": hnte_first, "abnormal_operation": abnormal, "ip_class1_self": class1_self,
+        "innovation_title": title, "tech_transfer_level": tech_transfer, "st_activity_expense": st_activity,
+        "new_national_platform": new_national, "new_provincial_platform": new_provincial,
+        "hnte_field": hnte_field, "national_award_top3_5y": nat_top3_5y[:, None] + np.zeros((n, Y)),
+        "provincial_award_top3_3y": prov_top3[:, None] + np.zeros((n, Y)),
+        "national_award_top5_3y": nat_top5[:, None] + np.zeros((n, Y)),
+        "award_top3_3y": top3[:, None] + np.zeros((n, Y)),
+        "maker_china_top500_3y": maker500, "maker_china_top50_3y": maker50,
     }
     values = {k: nan_outside(np.asarray(v, dtype=np.float64)) for k, v in values.items()}
     return Chunk(start=start, years=years, registry=registry, files=files, cluster=cluster.astype(str),

@@ -18,6 +18,7 @@ from innoregion.apps.ladder.models import BenefitGrant, BenefitRun, LadderOutcom
 from innoregion.apps.region.models import Enterprise
 from innoregion.engines.rules import (
     build_facts,
+    catalogue_lists,
     evaluate,
     evaluate_benefits,
     load_packs,
@@ -31,9 +32,13 @@ from innoregion.version import code_version
 LANGS = ("zh", "ko", "en")
 
 
-def facts_from_db(year: int, assume_absent: tuple[str, ...] = ()) -> pl.DataFrame:
+def facts_from_db(year: int, assume_absent: tuple[str, ...] | None = None) -> pl.DataFrame:
     """The facts table of ``year`` from the effective filings of the years its lags need.
-    ``assume_absent``: list-type facts whose complete list was loaded (see docs/rules/facts.md)."""
+    ``assume_absent``: list-type facts whose complete list was loaded (see docs/rules/facts.md); by
+    default the catalogue's ``absent_means: 0`` indicators, whose departments file complete lists.
+    Pass ``()`` to keep every fact that was not filed unknown."""
+    if assume_absent is None:
+        assume_absent = catalogue_lists()
     from innoregion.apps.imports.services import effective_values
 
     back = max(LAGS.values())

@@ -42,6 +42,9 @@ class Scenario(models.Model):
                                 help_text=_("Left empty, it is told from the text."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT,
                               db_index=True)
+    source_ref = models.CharField(_("reference in the source list"), max_length=40, blank=True, db_index=True,
+                                  help_text=_("The id a published list gave it (e.g. SC00001); re-loading "
+                                              "the list updates the same scenario."))
     candidate_filters = models.JSONField(
         _("candidate filters"), default=dict, blank=True,
         help_text=_('Optional: {"cluster": [...], "zone": [...], "points_tier": [...], "min_ladder_rung": 2}'))
@@ -94,6 +97,7 @@ class Capability(models.Model):
                                 help_text=_("Left empty, it is told from the text."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED,
                               db_index=True)
+    source_ref = models.CharField(_("reference in the source list"), max_length=40, blank=True, db_index=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("submitted by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

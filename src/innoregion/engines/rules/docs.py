@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from .evaluate import plan_for
-from .facts import FACT_COLUMNS, LAGS
+from .facts import FACT_COLUMNS, LAGS, catalogue_lists
 from .spec import load_packs
 
 HEADER = """# The facts table
@@ -22,14 +22,19 @@ Origins:
 * **derived** — computed by `build_facts`: lags `<column>_prevK` (the value K years earlier; **0 in
   the years before the enterprise was founded**, unknown when a year after founding was not filed),
   sums, windows (unknown when any year in the window is unknown) and register facts;
-* **extra** — not in the catalogue yet; read from the filings (or the register table) under the same
-  code when present, otherwise unknown.
+* **extra** — not in the catalogue (the SME size class); read from the filings (or the register
+  table) under the same code when present, otherwise derived or unknown.
 
-A fact that was not filed is **unknown**, never 0. For list-type facts (e.g. `abnormal_operation`,
-`restricted_products`, award lists) the region may load the complete list for a year; then pass the
-column in `assume_absent` (`build_facts(..., assume_absent=[...])`, `evaluate(..., assume_absent=...)`,
-`ladder evaluate --assume-absent COLUMN`) and an enterprise not on the list counts as 0. Nothing is
-assumed by default.
+A fact that was not filed is **unknown**, never 0 — with one exception. The catalogue marks
+list-derived indicators (published lists and recognitions) `absent_means: 0`: their department files
+the complete list for the year, so an enterprise without a value is not on it. Facts built from the
+region database (`innoregion.apps.ladder.services.facts_from_db`, which the demo's ladder run uses)
+close these columns by default: {absent}. Elsewhere nothing is assumed by default: pass
+columns in `assume_absent` (`build_facts(..., assume_absent=[...])`, `evaluate(..., assume_absent=...)`,
+`ladder evaluate --assume-absent COLUMN`, or `--assume-absent catalogue` for the catalogue's list;
+`innoregion.engines.rules.catalogue_lists()` returns it) and an enterprise not on the list counts as 0.
+Facts without the attribute (e.g. the self-declared `safety_incident`, the tax-filed `restricted_products`)
+stay unknown when not filed.
 
 Flags are 0/1, money is CNY unless the unit says USD, ratios are 0–1. "Used by" lists the rule packs
 (`id@version`) whose conditions or indicators read the column; the benefit policy reads
@@ -49,7 +54,8 @@ def facts_markdown() -> str:
         for col in plan_for(p).columns:
             used.setdefault(col, []).append(p.key)
     lags = ", ".join(f"`{k}` ({n} years)" for k, n in LAGS.items())
-    lines = [HEADER.replace("{lags}", lags)]
+    absent = ", ".join(f"`{c}`" for c in catalogue_lists())
+    lines = [HEADER.replace("{lags}", lags).replace("{absent}", absent)]
     for name, fc in FACT_COLUMNS.items():
         users = ", ".join(sorted(set(used.get(name, [])))) or "—"
         meaning = fc.meaning.replace("|", "/")

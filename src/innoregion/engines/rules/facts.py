@@ -5,11 +5,13 @@ Columns come from three places (all documented in docs/rules/facts.md):
 * **catalogue** — indicators of the region catalogue (src/innoregion/data/catalogue.yaml), same code;
 * **derived** — computed by :func:`build_facts`: lags (``revenue_prev1`` …), sums (``ip_class1``),
   windows (``equity_financing_2y``), the enterprise's age and listing from the register;
-* **extra** — facts the catalogue does not hold yet (award ranks, recognitions, lists); they are read
-  from the filings under the same code when present and are otherwise unknown (null).
+* **extra** — facts the catalogue does not hold (the SME size class); read from the filings or the
+  register under the same code when present, otherwise derived or unknown (null).
 
 Unknown stays unknown: a value not filed is null, never 0 — except the years before the enterprise
-was founded, where flows (revenue, R&D …) are 0 because the enterprise did not exist.
+was founded, where flows (revenue, R&D …) are 0 because the enterprise did not exist, and the
+list-derived columns a caller closes with ``assume_absent`` (:func:`catalogue_lists` names the
+catalogue's ``absent_means: 0`` indicators, the default of the database facts).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ def _catalogue_columns() -> dict[str, FactColumn]:
     out = {}
     for code, ind in cat.indicators.items():
         unit = "USD" if code.endswith("_usd") else UNITS.get(ind.type, ind.type)
+        if ind.type == "number" and code.endswith("_year"):
+            unit = "year"
         if ind.levels:
             unit = "level " + ", ".join(f"{k} {v}" for k, v in sorted(ind.levels.items()))
         out[code] = FactColumn(code, unit, ind.names["en"], "catalogue")
@@ -61,27 +65,6 @@ ZERO_BEFORE_FOUNDING = set(LAGS)
 EXTRA = {
     "sme": ("0/1", "Small or medium enterprise under the 2011 size classification; derived when not filed "
                    "as employees < 1,000 or revenue < ¥400 M (the industrial thresholds)"),
-    "hnte_field": ("0/1", "Core technology lies in one of the 8 HNTE-supported fields"),
-    "restricted_products": ("0/1", "Makes products in the prohibited or restricted catalogue"),
-    "abnormal_operation": ("0/1", "On the abnormal-operation list or the serious-dishonesty list"),
-    "st_activity_expense": ("CNY", "S&T activity spending in the year (broader than R&D)"),
-    "ip_class1_self": ("count", "Valid I-class IP developed by the enterprise itself"),
-    "national_award_top3_5y": ("0/1", "National S&T award in the last 5 years, ranked in the top 3"),
-    "provincial_award_top3_3y": ("0/1", "Provincial S&T award in the last 3 years, ranked in the top 3"),
-    "national_award_top5_3y": ("0/1", "National S&T award in the last 3 years, ranked in the top 5"),
-    "award_top3_3y": ("0/1", "Provincial or national S&T award in the last 3 years, ranked in the top 3"),
-    "innovation_title": ("0/1", "Holds a national innovation-demonstration, IP-advantage or "
-                                "IP-demonstration enterprise title"),
-    "maker_china_top500_3y": ("0/1", "创客中国 national top 500 within the last 3 years"),
-    "maker_china_top50_3y": ("0/1", "创客中国 national top 50 within the last 3 years"),
-    "private_funded": ("0/1", "Privately funded (not state-controlled)"),
-    "hnte_recognised_year": ("year", "Year the current HNTE certificate was issued"),
-    "hnte_first_year": ("year", "Year of the enterprise's first HNTE certificate"),
-    "new_national_platform": ("0/1", "Newly recognised national engineering / enterprise technology "
-                                     "centre or pilot platform in the year"),
-    "new_provincial_platform": ("0/1", "First provincial recognition of such a platform in the year"),
-    "tech_transfer_level": ("level 0 none, 1 provincial, 2 national",
-                            "Newly recognised technology-transfer institution in the year"),
 }
 
 DERIVED = {
@@ -126,6 +109,13 @@ def ensure_columns(facts: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     casts = [pl.col(c).cast(pl.Float64) for c in NUMERIC if c in have]
     return lf.with_columns([*missing, *casts, pl.col("credit_code").cast(pl.String),
                             pl.col("year").cast(pl.Int32)])
+
+
+def catalogue_lists() -> tuple[str, ...]:
+    """Facts columns the catalogue marks ``absent_means: 0``: the department files the complete list, so
+    an enterprise without a value is not on it. Callers that build facts from a region's filings (the
+    database) pass these as ``assume_absent``; the engine itself assumes nothing."""
+    return tuple(c for c in load_catalogue().absent_means_zero if c in FACT_COLUMNS)
 
 
 def assume_absent_exprs(columns, have: set[str] | None = None) -> list[pl.Expr]:

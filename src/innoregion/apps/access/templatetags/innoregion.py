@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from innoregion.apps.access.restrict import Who
 
@@ -17,3 +18,31 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+ACTION_LABELS = {
+    "consent.grant": _("consent granted"),
+    "consent.revoke": _("consent revoked"),
+    "bank.read.summary": _("bank read the summary"),
+    "bank.read.breakdown": _("bank read the points breakdown"),
+    "bank.read.filings": _("bank read the filings"),
+    "bank.export.whitelist": _("bank exported the white list"),
+    "bank.create": _("bank created"),
+    "user.create": _("login created"),
+    "user.reset": _("login reset"),
+    "token.create": _("API token created"),
+    "token.revoke": _("API token revoked"),
+    "page.read.enterprise": _("official opened the enterprise page"),
+    "page.whatif": _("what-if computed"),
+    "imports.upload": _("department file imported"),
+    "finance.credit.submit": _("credit application submitted"),
+    "finance.pledge.submit": _("pledge application submitted"),
+    "finance.application.update": _("application updated by the bank"),
+    "finance.application.withdraw": _("application withdrawn"),
+}
+
+
+@register.filter
+def action_label(code: str) -> str:
+    """The audit action in the reader's language (the code itself when unknown)."""
+    return ACTION_LABELS.get(code, code)
