@@ -33,6 +33,9 @@ MISSING_RATE = 0.05
 CONFLICT_RATE = 0.015
 STATS_SIZE_THRESHOLD = 20_000_000  # yuan: "above designated size" firms are always surveyed
 OVERLAP = {"revenue": "tax", "rd_expense": "tax", "employees": "hr"}
+# (department, indicator) -> flag: the department files the indicator only where the flag is 1 (the tax
+# return's HNTE schedule, which names the technology field, is filed by certified enterprises only)
+FILED_ONLY_IF = {("tax", "hnte_field"): "hnte_certified"}
 HR_SHEET = "参保职工"
 
 
@@ -189,6 +192,8 @@ class Generator:
         draws = self._conflict_draws(chunk, yi) if code == "stats" else None
         for j, ind in enumerate(spec.columns):
             values = v[ind.code][:, yi].copy()
+            if (only_if := FILED_ONLY_IF.get((code, ind.code))) is not None:
+                values = np.where(v[only_if][:, yi] == 1, values, np.nan)
             if draws is not None and ind.code in OVERLAP:
                 hit, factor, fill = draws[ind.code]
                 values = self._conflicting(values, hit, factor, fill, ind)

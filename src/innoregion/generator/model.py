@@ -53,7 +53,7 @@ CLUSTER_HNTE_FIELD = {"pharma-valley": 0.55, "optics-valley": 0.6, "new-material
                       "modern-services": 0.3, "future-industries": 0.7}
 HNTE_RULES_FROM = 2008  # first certificates under the 2008 recognition rules; certificates run 3 years
 NO_RD_SERVICES, NO_RD_OTHER = 0.45, 0.25  # share of firms without R&D (services/materials, the rest)
-HNTE_SHARE = 0.4  # share of the firms that could be HNTE (R&D >= 3 %, tech staff >= 10 %) that are
+HNTE_SHARE = 0.3  # share of the firms that could be HNTE (R&D >= 3 %, tech staff >= 10 %) that are
 CLUSTER_STRATEGIC = {"pharma-valley": 0.6, "optics-valley": 0.65, "new-materials": 0.5,
                      "modern-services": 0.2, "future-industries": 0.85}
 # zone weights per cluster (south, north, airport, beihu-core, jlu-circle, beihu-circle)
@@ -235,6 +235,7 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     irng = stream(seed, chunk, S_IP)
     z = np.log10(rd[:, 0] + 1.0)
     patenter = irng.random(n) < _sigmoid(1.6 * (z - 6.6))
+    patenter |= hnte & (irng.random(n) < 0.7)  # an HNTE needs IP of its own; most hold invention patents
     rd_m = rd / 1e6
     inv0 = np.where(patenter, irng.negative_binomial(1.2, 1.2 / (1.2 + 2 + 4 * rd_m[:, 0] ** 0.6)), 0)
     apps = np.where(patenter[:, None], irng.poisson(0.4 + 1.2 * rd_m**0.6), 0)
@@ -258,8 +259,8 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
                       1 + irng.poisson(0.8, n), 0)[:, None] + np.zeros((n, Y), dtype=np.int64)
     pct = np.where(patenter[:, None] & (irng.random(n) < 0.08)[:, None], irng.poisson(1.5, (n, Y)), 0)
     # results transformed into products or licences: an HNTE reports some every year (it is scored on them)
-    transfers = np.where((patenter | hnte)[:, None] & (irng.random(n) < np.where(hnte, 0.9, 0.2))[:, None],
-                         irng.poisson(np.where(hnte, 1.0 + 12 * intensity, 1.0)[:, None], (n, Y)), 0)
+    transfers = np.where((patenter | hnte)[:, None] & (irng.random(n) < np.where(hnte, 0.95, 0.2))[:, None],
+                         irng.poisson(np.where(hnte, 2.5 + 15 * intensity, 1.0)[:, None], (n, Y)), 0)
     standards = np.where((irng.random(n) < 0.02 + 0.05 * (size > 1.5))[:, None], irng.poisson(0.8, (n, Y)), 0)
 
     # --- statistics bureau

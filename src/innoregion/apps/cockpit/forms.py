@@ -11,8 +11,8 @@ class EnterpriseFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     cluster = forms.ModelChoiceField(queryset=Cluster.objects.none(), required=False, label=_("Cluster"))
     zone = forms.ModelChoiceField(queryset=Zone.objects.none(), required=False, label=_("Zone"))
-    stage = forms.CharField(label=_("Stage"), required=False, max_length=40)
-    tier = forms.CharField(label=_("Tier"), required=False, max_length=40)
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    tier = forms.ChoiceField(label=_("Tier"), required=False)
     rung = forms.ChoiceField(label=_("Rung"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -22,6 +22,9 @@ class EnterpriseFilterForm(forms.Form):
         lad = sources.ladder()
         packs = [*lad.rungs, *lad.side] if lad else []
         self.fields["rung"].choices = [("", "—"), *[(p, sources.ladder_label(p)) for p in packs]]
+        stages, tiers = sources.stages_and_tiers()
+        self.fields["stage"].choices = [("", "—"), *[(x, x) for x in stages]]
+        self.fields["tier"].choices = [("", "—"), *[(x, x) for x in tiers]]
         self.fields["cluster"].queryset = restrict(Cluster.objects.all(), user, "view")
         self.fields["zone"].queryset = restrict(Zone.objects.all(), user, "view")
 

@@ -139,6 +139,18 @@ def breakdown_items(breakdown) -> list[dict]:
     return items
 
 
+def stages_and_tiers(run=None) -> tuple[list[str], list[str]]:
+    """The stages and tiers that occur in the latest scoring run (for the list filters)."""
+    EnterpriseScore = _model("points.EnterpriseScore")
+    run = run or latest_run()
+    if EnterpriseScore is None or run is None:
+        return [], []
+    qs = EnterpriseScore.objects.filter(run=run)
+    stages = sorted(s for s in qs.values_list("stage", flat=True).distinct() if s)
+    tiers = sorted(t for t in qs.values_list("tier", flat=True).distinct() if t)
+    return stages, tiers
+
+
 def score_runs():
     ScoringRun = _model("points.ScoringRun")
     if ScoringRun is None:
