@@ -121,8 +121,11 @@ def test_growth_classes(panel, demo):
 def test_about_five_percent_missing(demo):
     out, _ = demo
     blank = total = 0
+    # certificate details are blank by design for firms without a valid HNTE certificate
+    not_applicable = ["hnte_recognised_year", "hnte_first_year", "hnte_field"]
     for dept, suffix in (("tax", "csv"), ("ip", "csv"), ("hr", "xlsx")):
         frame = read_department(out / f"{dept}_2024.{suffix}").drop("credit_code", "year")
+        frame = frame.drop([c for c in not_applicable if c in frame.columns])
         blank += sum(frame[c].null_count() for c in frame.columns)
         total += frame.height * frame.width
     assert 0.04 < blank / total < 0.06
@@ -155,3 +158,43 @@ def test_stats_survey_covers_large_firms(panel):
     surveyed = set(panel["stats"].filter(pl.col("year") == 2025)["credit_code"])
     assert np.mean([c in surveyed for c in big]) > 0.9
     assert len(surveyed) < tax25.height
+
+
+def test_certificates_lists_and_recognitions_are_consistent(panel, demo):
+    _, manifest = demo
+    tax, ip, stats, self_ = panel["tax"], panel["ip"], panel["stats"], panel["self"]
+    n = tax.filter(pl.col("year") == 2025).height
+    # HNTE certificate years: present only with a certificate, first <= current <= year, 3-year cycles
+    cert = tax.drop_nulls(["hnte_certified", "hnte_recognised_year", "hnte_first_year"])
+    assert cert.height > 0 and (cert["hnte_certified"] == 1).all()
+    assert cert.select(((pl.col("hnte_first_year") <= pl.col("hnte_recognised_year"))
+                        & (pl.col("hnte_recognised_year") <= pl.col("year"))
+                        & ((pl.col("hnte_recognised_year") - pl.col("hnte_first_year")) % 3 == 0)).all()).item()
+    uncertified = tax.filter(pl.col("hnte_certified") == 0)
+    assert uncertified["hnte_recognised_year"].null_count() == uncertified.height
+    assert uncertified["hnte_field"].null_count() == uncertified.height  # the schedule is not filed
+    share = tax.filter(pl.col("year") == 2025)["hnte_certified"].mean()
+    assert 0.05 < share < 0.4
+    # rare negative lists, more often for shrinking firms; most firms privately funded
+    y25 = tax.filter(pl.col("year") == 2025)
+    assert 0 < y25["abnormal_operation"].sum() < 0.05 * n
+    assert y25["private_funded"].mean() > 0.8
+    assert 0 < y25["restricted_products"].sum() < 0.05 * n
+    # in-house I-class IP never exceeds the I-class stock; S&T spending covers R&D
+    both = ip.drop_nulls(["ip_class1_self", "invention_patents", "class1_other_ip"])
+    assert (both["ip_class1_self"] <= both["invention_patents"] + both["class1_other_ip"]).all()
+    assert both["ip_class1_self"].sum() > 0
+    st = stats.drop_nulls(["st_activity_expense", "rd_expense"])
+    assert (st["st_activity_expense"] >= st["rd_expense"] * 0.999).mean() > 0.97  # conflicts move rd_expense
+    # platform recognitions are rare and come with a provincial or national R&D institution
+    new = stats.filter((pl.col("new_national_platform") == 1) | (pl.col("new_provincial_platform") == 1))
+    assert new.height < 0.02 * n
+    assert (new["rd_institution_level"].drop_nulls() >= 2).all()
+    # award flags agree with the declared award level
+    s = self_.drop_nulls(["st_award_level", "award_top3_3y", "provincial_award_top3_3y", "national_award_top5_3y"])
+    assert s.filter((pl.col("award_top3_3y") == 1) & (pl.col("st_award_level") == 0)).height == 0
+    assert s.filter((pl.col("provincial_award_top3_3y") == 1) & (pl.col("st_award_level") != 1)).height == 0
+    assert s.filter((pl.col("national_award_top5_3y") == 1) & (pl.col("st_award_level") != 2)).height == 0
+    assert 0 < s["award_top3_3y"].sum() < s.filter(pl.col("st_award_level") > 0).height
+    m = self_.drop_nulls(["maker_china_top50_3y", "maker_china_top500_3y"])
+    assert (m["maker_china_top50_3y"] <= m["maker_china_top500_3y"]).all()

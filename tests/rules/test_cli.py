@@ -13,7 +13,7 @@ from .helpers import TECH_SME_OK, frame
 
 def facts_csv(tmp_path):
     df = frame([TECH_SME_OK, dict(TECH_SME_OK, employees=600),
-                dict(TECH_SME_OK, hnte_recognised_year=2025, hnte_first_year=2025)])
+                dict(TECH_SME_OK, hnte_certified=1, hnte_recognised_year=2025, hnte_first_year=2025)])
     df = df.with_columns(pl.Series("year", [2024, 2024, 2025], dtype=pl.Int32))
     path = tmp_path / "facts.csv"
     df.write_csv(path)

@@ -21,7 +21,8 @@ def test_ladder_and_benefit_runs():
     codes = [make_code("9", "1", "220101", f"MA0000{i:02d}") for i in range(2)]
     for c in codes:
         Enterprise.objects.create(credit_code=c, name_zh="企业" + c[-4:], founded=dt.date(2015, 1, 1), industry="C39")
-    rows = [dict(TECH_SME_OK, credit_code=codes[0], year=2025, hnte_recognised_year=2025, hnte_first_year=2025),
+    rows = [dict(TECH_SME_OK, credit_code=codes[0], year=2025, hnte_certified=1, hnte_recognised_year=2025,
+                 hnte_first_year=2025),
             dict(TECH_SME_OK, credit_code=codes[1], year=2025, employees=600)]
     facts = pl.DataFrame(rows).with_columns(pl.col("year").cast(pl.Int32))
     run = run_ladder(facts, year=2025, pack_ids=["tech_sme", "hnte"])

@@ -53,7 +53,7 @@ CLUSTER_HNTE_FIELD = {"pharma-valley": 0.55, "optics-valley": 0.6, "new-material
                       "modern-services": 0.3, "future-industries": 0.7}
 HNTE_RULES_FROM = 2008  # first certificates under the 2008 recognition rules; certificates run 3 years
 NO_RD_SERVICES, NO_RD_OTHER = 0.45, 0.25  # share of firms without R&D (services/materials, the rest)
-HNTE_SHARE = 0.3  # share of the firms that could be HNTE (R&D >= 3 %, tech staff >= 10 %) that are
+HNTE_SHARE = 0.55  # share of the firms that could be HNTE (R&D over the threshold, engineers) that are
 CLUSTER_STRATEGIC = {"pharma-valley": 0.6, "optics-valley": 0.65, "new-materials": 0.5,
                      "modern-services": 0.2, "future-industries": 0.85}
 # zone weights per cluster (south, north, airport, beihu-core, jlu-circle, beihu-circle)
@@ -207,8 +207,17 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     tech_share = np.clip(rng.beta(4, 8, n) * np.array([CLUSTER_TECH_SHARE[c] for c in cluster]) / (4 / 12),
                          0.02, 0.95)
     tech_share = np.where(intensity > 0, tech_share, np.maximum(0.01, tech_share * 0.4))  # no R&D, few engineers
-    hnte = (intensity >= 0.03) & (tech_share >= 0.1) & (rng.random(n) < HNTE_SHARE)
-    ht_share = np.where(hnte, rng.uniform(0.6, 0.95, n), np.where(intensity > 0, rng.uniform(0, 0.3, n), 0.0))
+    # the HNTE population: R&D above the recognition threshold for its size (5 % up to ¥50 M revenue, 4 % up
+    # to ¥200 M, 3 % above) with a margin, and enough engineers
+    rd_floor = np.where(revenue[:, -1] <= 5e7, 0.05, np.where(revenue[:, -1] <= 2e8, 0.04, 0.03)) * 1.1
+    hnte_ready = (intensity >= rd_floor) & (tech_share >= 0.15)
+    hnte = hnte_ready & (rng.random(n) < HNTE_SHARE)
+    # the others of that population are the ladder's HNTE candidates: not (yet) certified, high-tech revenue
+    # 40–85 % of the total
+    candidate = hnte_ready & ~hnte
+    low_share = rng.uniform(0, 0.3, n)
+    ht_share = np.where(hnte, rng.uniform(0.6, 0.95, n),
+                        np.where(candidate, 0.4 + 1.5 * low_share, np.where(intensity > 0, low_share, 0.0)))
     high_tech = revenue * ht_share[:, None]
     margin = (rng.normal(0.05, 0.09, n) - 0.5 * intensity * (age_last < 4))[:, None] + rng.normal(0, 0.03, (n, Y))
     margin = np.clip(margin, -1.5, 0.45)
@@ -235,7 +244,7 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     irng = stream(seed, chunk, S_IP)
     z = np.log10(rd[:, 0] + 1.0)
     patenter = irng.random(n) < _sigmoid(1.6 * (z - 6.6))
-    patenter |= hnte & (irng.random(n) < 0.7)  # an HNTE needs IP of its own; most hold invention patents
+    patenter |= hnte & (irng.random(n) < 0.5)  # an HNTE needs IP of its own (utility patents at least, below)
     rd_m = rd / 1e6
     inv0 = np.where(patenter, irng.negative_binomial(1.2, 1.2 / (1.2 + 2 + 4 * rd_m[:, 0] ** 0.6)), 0)
     apps = np.where(patenter[:, None], irng.poisson(0.4 + 1.2 * rd_m**0.6), 0)
@@ -246,6 +255,7 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     high_value = irng.binomial(inventions, hv_share)
     manuf = np.isin(cluster, list(MANUFACTURING))
     util_p = _sigmoid(1.2 * (z - 6.0)) * np.where(manuf, 1.0, 0.4)
+    util_p = np.where(hnte_ready, np.maximum(util_p, 0.8), util_p)
     util0 = np.where(irng.random(n) < util_p, irng.negative_binomial(1.0, 1.0 / (1.0 + 5 + 4 * rd_m[:, 0] ** 0.5)), 0)
     utility = util0[:, None] + np.cumsum(irng.poisson(0.15 * util0[:, None] + 0.05, (n, Y)), axis=1)
     des0 = np.where(irng.random(n) < 0.1, irng.poisson(2.0, n), 0)
@@ -259,8 +269,9 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
                       1 + irng.poisson(0.8, n), 0)[:, None] + np.zeros((n, Y), dtype=np.int64)
     pct = np.where(patenter[:, None] & (irng.random(n) < 0.08)[:, None], irng.poisson(1.5, (n, Y)), 0)
     # results transformed into products or licences: an HNTE reports some every year (it is scored on them)
-    transfers = np.where((patenter | hnte)[:, None] & (irng.random(n) < np.where(hnte, 0.95, 0.2))[:, None],
-                         irng.poisson(np.where(hnte, 2.5 + 15 * intensity, 1.0)[:, None], (n, Y)), 0)
+    transfer_p = np.where(hnte, 0.95, np.where(candidate, 0.6, 0.2))
+    transfers = np.where((patenter | hnte_ready)[:, None] & (irng.random(n) < transfer_p)[:, None],
+                         irng.poisson(np.where(hnte_ready, 2.5 + 15 * intensity, 1.0)[:, None], (n, Y)), 0)
     standards = np.where((irng.random(n) < 0.02 + 0.05 * (size > 1.5))[:, None], irng.poisson(0.8, (n, Y)), 0)
 
     # --- statistics bureau
@@ -294,7 +305,7 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     overseas = (srng.random(n) < np.where(manuf, 0.12, 0.04))[:, None] + np.zeros((n, Y))
     brand = (srng.random(n) < 0.45)[:, None] + np.zeros((n, Y))
     chain = srng.choice(3, n, p=[0.6, 0.3, 0.1])[:, None] + np.zeros((n, Y))
-    award = srng.choice(3, n, p=[0.93, 0.06, 0.01])[:, None] + np.zeros((n, Y))
+    award = srng.choice(3, n, p=[0.96, 0.035, 0.005])[:, None] + np.zeros((n, Y))
     incident = (srng.random((n, Y)) < 0.01).astype(float)
     misconduct = (srng.random(n) < 0.002)[:, None] + np.zeros((n, Y))
     debtor = (srng.random(n) < np.where(growth == GROWTH_SHRINK, 0.03, 0.004))[:, None] + np.zeros((n, Y))
@@ -334,7 +345,7 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     own_share = np.where(lrng.random(n) < 0.1, lrng.uniform(0.0, 0.5, n), lrng.beta(8, 1.5, n))
     class1_self = np.floor(own_share[:, None] * (inventions + class1) + 0.5)
     # award ranks, consistent with st_award_level (the highest award of the last three years)
-    rank = 1 + np.floor(lrng.exponential(4.0, n))
+    rank = 1 + np.floor(lrng.exponential(5.0, n))  # the firm's place among the award's units
     award_lvl = award[:, 0]
     nat_top5 = ((award_lvl == 2) & (rank <= 5))
     nat_top3_5y = ((award_lvl == 2) & (rank <= 3)) | ((award_lvl < 2) & (lrng.random(n) < 0.002))

@@ -188,7 +188,7 @@ def rung_counts() -> dict[str, int]:
     return dict(qs.filter(year=year, outcome="met").values_list("pack").annotate(n=Count("enterprise", distinct=True)))
 
 
-_EXPLAINERS: dict[int, object] = {}
+_EXPLAINERS: dict[tuple, object] = {}
 
 
 def explainer_for(run):
@@ -196,8 +196,9 @@ def explainer_for(run):
     points app's public functions, cached per process (one run at a time)."""
     if run is None:
         return None
-    if run.pk in _EXPLAINERS:
-        return _EXPLAINERS[run.pk]
+    key = _run_key(run)
+    if key in _EXPLAINERS:
+        return _EXPLAINERS[key]
     try:
         from innoregion.apps.points import services as points_services
         from innoregion.engines.points import run_pipeline
@@ -210,7 +211,7 @@ def explainer_for(run):
     data, meta = build_input(values, enterprises, m, run.year)
     explainer = Explainer(run_pipeline(data, meta, m.spec), data)
     _EXPLAINERS.clear()
-    _EXPLAINERS[run.pk] = explainer
+    _EXPLAINERS[key] = explainer
     return explainer
 
 
@@ -285,6 +286,14 @@ def order_by_points(run, descending: bool = True):
             "case": expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True)}
 
 
+_COHORT_SIZES: dict[tuple, int] = {}
+
+
+def _run_key(run) -> tuple:
+    """Identifies a run's content, not just its id (ids can be reused after a rollback)."""
+    return run.pk, run.inputs_sha256, run.started_at.isoformat() if run.started_at else ""
+
+
 def cohort_position(run, enterprise_id, stage):
     """Rank of the enterprise among the scored enterprises of its stage (1 = best)."""
     EnterpriseScore = _model("points.EnterpriseScore")
@@ -296,7 +305,10 @@ def cohort_position(run, enterprise_id, stage):
     cohort = EnterpriseScore.objects.filter(run=run, score__isnull=False)
     if stage:
         cohort = cohort.filter(stage=stage)
-    size = cohort.count()
+    key = (*_run_key(run), stage or "")
+    size = _COHORT_SIZES.get(key)
+    if size is None:  # a run's scores never change: count each cohort once per process
+        size = _COHORT_SIZES[key] = cohort.count()
     rank = me.stage_rank if stage and me.stage_rank else cohort.filter(score__gt=me.score).count() + 1
     return {"rank": rank, "size": size, "stage": stage,
             "percentile": round(100.0 * (size - rank) / max(1, size - 1), 1) if size > 1 else 100.0}

@@ -1,0 +1,95 @@
+"""The ladder pages for officials: outcomes per rule pack against the 2027 targets, and the benefit
+runs with their XLSX export for the finance bureau. Every read goes through ``access.restrict``."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import polars as pl
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from innoregion.apps.access import audit
+from innoregion.apps.access.decorators import role_required
+from innoregion.apps.access.models import Role
+from innoregion.apps.access.restrict import restrict
+from innoregion.apps.ladder.models import BenefitGrant, BenefitRun, LadderOutcome, LadderRun
+from innoregion.engines.rules.benefits import load_policy
+from innoregion.engines.rules.ladder import load_ladder
+from innoregion.engines.rules.xlsx import write_xlsx
+
+OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
+OUTCOMES = ["met", "needs_review", "unknown", "not_met", "not_applicable"]
+
+
+def _label(labels: dict) -> str:
+    lang = (get_language() or "zh-hans")[:2]
+    return labels.get({"zh": "zh", "ko": "ko"}.get(lang, "en")) or labels.get("en", "")
+
+
+def pack_rows(run: LadderRun, user) -> list[dict]:
+    """One row per pack of the ladder (rungs first, then side tracks) with counts per outcome and
+    the 2027 target where the New Area set one."""
+    ladder = load_ladder()
+    outcomes = restrict(LadderOutcome.objects.filter(run=run), user)
+    counts: dict[str, dict[str, int]] = {}
+    for pack, outcome, n in outcomes.values_list("pack", "outcome").annotate(n=Count("pk")):
+        counts.setdefault(pack, {})[outcome] = n
+    # a target "> 1,200" needs 1,201 enterprises; ">= n" needs n
+    targets = {pack: count + (1 if op == "gt" else 0) for pack, op, count in ladder.targets}
+    rows = []
+    for pack, label in [*ladder.labels.items()]:
+        per = counts.get(pack, {})
+        met = per.get("met", 0)
+        target = targets.get(pack)
+        rows.append({"pack": pack, "label": _label(label), "level": ladder.rungs.get(pack),
+                     "counts": [per.get(o, 0) for o in OUTCOMES], "total": sum(per.values()),
+                     "target": target, "share_of_target": (100.0 * met / target) if target else None})
+    return rows
+
+
+@role_required(*OFFICIALS)
+def overview(request):
+    run = restrict(LadderRun.objects.all(), request.user).order_by("-year", "-started_at").first()
+    benefit_runs = (restrict(BenefitRun.objects.all(), request.user)
+                    .annotate(granted=Count("grants", filter=Q(grants__status=BenefitGrant.Status.GRANTED)),
+                              pending=Count("grants", filter=Q(grants__status=BenefitGrant.Status.PENDING))).order_by("-started_at")[:20])
+    context = {"run": run, "rows": pack_rows(run, request.user) if run else [], "outcomes": OUTCOMES,
+               "benefit_runs": benefit_runs}
+    return render(request, "ladder/overview.html", context)
+
+
+@role_required(*OFFICIALS)
+def benefits_xlsx(request, pk: int):
+    """The benefit run as the finance bureau's workbook (grants, pending, summary, run record)."""
+    run = restrict(BenefitRun.objects.filter(pk=pk), request.user).first()
+    if run is None:
+        raise Http404
+    grants = restrict(BenefitGrant.objects.filter(run=run), request.user).select_related("enterprise")
+    rows = [{"credit_code": g.enterprise.credit_code, "name_zh": g.enterprise.name_zh, "year": g.year,
+             "measure": g.measure, "label_zh": g.measure, "label_en": g.measure, "cite": g.cite,
+             "status": g.status, "requested": float(g.requested), "paid": float(g.paid), "missing": g.missing}
+            for g in grants]
+    schema = {"credit_code": pl.String, "name_zh": pl.String, "year": pl.Int32, "measure": pl.String,
+              "label_zh": pl.String, "label_en": pl.String, "cite": pl.String, "status": pl.String,
+              "requested": pl.Float64, "paid": pl.Float64, "missing": pl.String}
+    table = pl.DataFrame(rows, schema=schema)
+    tmp = Path(tempfile.mkdtemp()) / f"benefits-{run.policy}-{run.year}-run{run.pk}.xlsx"
+    write_xlsx(tmp, _fill_labels(table, run), run.record)
+    audit.record(request.user, "export", run, after={"file": tmp.name, "grants": len(rows)})
+    return FileResponse(open(tmp, "rb"), as_attachment=True, filename=tmp.name)
+
+
+def _fill_labels(table: pl.DataFrame, run: BenefitRun) -> pl.DataFrame:
+    """Measure labels from the policy pack the run evaluated (the stored code when the policy
+    is not the shipped one)."""
+    policy = load_policy()
+    if policy.id != run.policy:
+        return table
+    zh = {m.id: m.label.get("zh", m.id) for m in policy.measures}
+    en = {m.id: m.label.get("en", m.id) for m in policy.measures}
+    return table.with_columns(pl.col("measure").replace(zh).alias("label_zh"),
+                              pl.col("measure").replace(en).alias("label_en"))
