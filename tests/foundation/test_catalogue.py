@@ -62,3 +62,28 @@ def test_region_reference_data_names_the_seed_places():
     for zone in region["zones"]:
         ring = zone["polygon"]
         assert ring[0] == ring[-1] and len(ring) >= 4
+
+
+def test_absent_means_marks_list_derived_indicators():
+    from innoregion.data.catalogue import CatalogueError, _parse_catalogue
+
+    cat = load_catalogue()
+    lists = set(cat.absent_means_zero)
+    assert {"abnormal_operation", "safety_incident", "dishonest_debtor", "research_misconduct", "innovation_title",
+            "maker_china_top50_3y", "new_provincial_platform", "tech_transfer_level"} <= lists
+    assert all(cat.indicators[c].type in ("flag", "level", "count") for c in lists)
+    assert cat.indicators["revenue"].absent_means is None and "revenue" not in lists
+    item = {"code": "x", "type": "flag", "sources": ["tax"], "authoritative": "tax", "names": {"zh": "x", "ko": "x",
+                                                                                            "en": "x"}}
+    raw = {"version": "t", "departments": {}, "key_columns": {}, "registry_columns": {}}
+    assert _parse_catalogue({**raw, "indicators": [{**item, "absent_means": 0}]}).absent_means_zero == ("x",)
+    for bad in ({**item, "absent_means": 1}, {**item, "type": "money", "absent_means": 0}):
+        with pytest.raises(CatalogueError, match="absent_means"):
+            _parse_catalogue({**raw, "indicators": [bad]})
+
+
+def test_year_indicators_have_a_year_range():
+    cat = load_catalogue()
+    for code in ("hnte_recognised_year", "hnte_first_year"):
+        ind = cat.indicators[code]
+        assert ind.type == "number" and ind.check(2024) is None and ind.check(1890) is not None

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import openpyxl
+import polars as pl
 import pytest
 from click.testing import CliRunner
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -267,3 +268,22 @@ def test_nul_characters_from_a_broken_file_are_quarantined_visibly(enterprises, 
     assert batch.rows_accepted == 1 and batch.rows_quarantined == 1
     q = batch.quarantine.first()
     assert q.value == "\\x00" and "\x00" not in json.dumps(q.raw)
+
+
+def test_imported_lists_close_in_the_ladder_facts(enterprises, tmp_path, data_dir):
+    """A complete list filed by a department (catalogue absent_means: 0): an enterprise without a value is
+    not on it in the facts built from the database; other blanks stay unknown."""
+    from innoregion.apps.ladder.services import facts_from_db
+
+    header = ["统一社会信用代码", "年度", "营业收入", "列入经营异常名录或严重违法失信名单", "从事国家限制或禁止行业",
+              "高新技术企业证书发证年度"]
+    path = write(tmp_path, "tax_2024.csv", [header, [code(1), 2024, 100, 1, 0, 2023], [code(2), 2024, 200, "", "", ""]],
+                 "gb18030")
+    batch = services.import_file(path)
+    assert batch.rows_accepted == 2 and batch.rows_quarantined == 0
+    facts = facts_from_db(2024).sort("credit_code")
+    got = facts.filter(pl.col("credit_code").is_in([code(1), code(2)])).sort("credit_code")
+    assert got["abnormal_operation"].to_list() == [1.0, 0.0]
+    assert got["restricted_products"].to_list() == [0.0, None] and got["hnte_recognised_year"].to_list() == [2023, None]
+    strict = facts_from_db(2024, assume_absent=()).filter(pl.col("credit_code") == code(2))
+    assert strict["abnormal_operation"].to_list() == [None]

@@ -69,3 +69,15 @@ def test_benefits_xlsx_and_run_record(tmp_path):
     rec = json.loads(out.with_suffix(".run.json").read_text())
     assert len(rec["inputs_sha256"]["facts.csv"]) == 64
     assert "tech_sme@2017" in rec["pack_versions"] and rec["paid_total"] == 100_000
+
+
+def test_evaluate_assume_absent_catalogue(tmp_path):
+    df = frame([dict(TECH_SME_OK, abnormal_operation=None)]).with_columns(pl.lit(2024, pl.Int32).alias("year"))
+    path = tmp_path / "facts.csv"
+    df.write_csv(path)
+    out = tmp_path / "o.csv"
+    for extra, expected in (([], "unknown"), (["--assume-absent", "catalogue"], "met")):
+        res = CliRunner().invoke(command, ["evaluate", "--facts", str(path), "--out", str(out), "--packs", "tech_sme",
+                                           "--brief", *extra])
+        assert res.exit_code == 0, res.output
+        assert pl.read_csv(out)["outcome"].to_list() == [expected]

@@ -266,3 +266,16 @@ def test_assume_absent_closes_list_facts_only_when_asked():
     assert evaluate(facts, packs("tech_sme")).get_column("outcome").to_list() == ["unknown"]
     out = evaluate(facts, packs("tech_sme"), assume_absent=["abnormal_operation"])
     assert out.get_column("outcome").to_list() == ["met"]
+
+
+def test_catalogue_lists_close_list_facts_but_not_self_declared_ones():
+    from innoregion.engines.rules import catalogue_lists
+
+    lists = catalogue_lists()
+    assert {"abnormal_operation", "safety_incident", "research_misconduct", "dishonest_debtor",
+            "award_top3_3y", "new_national_platform", "rd_institution_level"} <= set(lists)
+    assert not {"restricted_products", "hnte_field", "revenue", "hnte_certified"} & set(lists)
+    closed = frame([dict(TECH_SME_OK, abnormal_operation=None, research_misconduct=None)])
+    assert evaluate(closed, packs("tech_sme"), assume_absent=lists).get_column("outcome").to_list() == ["met"]
+    still_open = frame([dict(TECH_SME_OK, restricted_products=None)])
+    assert evaluate(still_open, packs("tech_sme"), assume_absent=lists).get_column("outcome").to_list() == ["unknown"]

@@ -1,0 +1,73 @@
+"""The officials' ladder page and the finance bureau's benefit workbook."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from innoregion.apps.access.models import Role
+from innoregion.apps.access.services import create_user
+from innoregion.apps.ladder.models import BenefitGrant, BenefitRun, LadderOutcome, LadderRun
+from innoregion.apps.region.models import Enterprise
+from innoregion.data.creditcode import make_code
+
+
+@pytest.fixture
+def ladder_world(db):
+    firms = [Enterprise.objects.create(credit_code=make_code("9", "1", "220173", f"MA0{i:05d}"),
+                                       name_zh=f"长春测试{i}科技有限公司", founded=dt.date(2018, 1, 1),
+                                       industry="C2720") for i in range(3)]
+    run = LadderRun.objects.create(inputs_sha256="a" * 64, code_version="test", year=2025,
+                                   started_at=timezone.now(), rows=6)
+    for firm, outcome in zip(firms, ["met", "unknown", "not_met"], strict=True):
+        LadderOutcome.objects.create(run=run, enterprise=firm, year=2025, pack="tech_sme", outcome=outcome)
+        LadderOutcome.objects.create(run=run, enterprise=firm, year=2025, pack="hnte",
+                                     outcome="met" if outcome == "met" else "needs_review")
+    benefits = BenefitRun.objects.create(
+        policy="cc_new_area_2025", policy_version="2025.1", year=2025, ladder_run=run, inputs_sha256="b" * 64,
+        code_version="test", budget=Decimal("5000000"), overflow="pro_rata", requested_total=Decimal("100000"),
+        paid_total=Decimal("100000"), record={"policy": {"id": "cc_new_area_2025"}}, started_at=timezone.now())
+    BenefitGrant.objects.create(run=benefits, enterprise=firms[0], year=2025, measure="hnte_first",
+                                status="granted", requested=Decimal("100000"), paid=Decimal("100000"))
+    BenefitGrant.objects.create(run=benefits, enterprise=firms[1], year=2025, measure="hnte_first",
+                                status="pending", missing="hnte_first_year")
+    official = create_user("official", "pw-official-123", Role.OFFICIAL)
+    enterprise_user = create_user("firm", "pw-firm-12345", Role.ENTERPRISE, enterprise=firms[0])
+    return {"firms": firms, "run": run, "benefits": benefits, "official": official, "firm": enterprise_user}
+
+
+def test_overview_counts_outcomes_per_pack_against_targets(ladder_world, client):
+    client.force_login(ladder_world["official"])
+    page = client.get("/ladder/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    rows = {r["pack"]: r for r in page.context["rows"]}
+    # counts per outcome, in the page's order: met, needs review, unknown, not met, not applicable
+    assert rows["tech_sme"]["counts"] == [1, 0, 1, 1, 0]
+    assert rows["hnte"]["counts"] == [1, 2, 0, 0, 0]
+    assert rows["tech_sme"]["target"] == 1201  # "> 1,200" by 2027
+    assert "Download XLSX" in page.content.decode()
+
+
+def test_benefit_workbook_for_the_finance_bureau(ladder_world, client):
+    client.force_login(ladder_world["official"])
+    resp = client.get(f"/ladder/benefits/{ladder_world['benefits'].pk}.xlsx")
+    assert resp.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(resp.streaming_content)))
+    assert book.sheetnames == ["Grants", "Pending", "Summary", "Run"]
+    grants = list(book["Grants"].values)
+    assert len(grants) == 2 and ladder_world["firms"][0].credit_code in grants[1]
+    pending = list(book["Pending"].values)
+    assert len(pending) == 2 and "hnte_first_year" in pending[1]
+
+    from innoregion.apps.access.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="export", object_type="ladder.benefitrun").exists()
+
+
+def test_enterprise_users_do_not_see_the_region_ladder(ladder_world, client):
+    client.force_login(ladder_world["firm"])
+    assert client.get("/ladder/").status_code == 403
+    assert client.get(f"/ladder/benefits/{ladder_world['benefits'].pk}.xlsx").status_code == 403
