@@ -80,7 +80,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     digest = hash_token(raw)
-    token = ApiToken.objects.select_related("user", "bank").filter(digest=digest).first()
+    token = ApiToken.objects.select_related("user", "user__profile", "bank").filter(digest=digest).first()
     if token is None or not secrets.compare_digest(token.digest, digest) or not token.is_active():
         return None
     now = timezone.now()

@@ -6,6 +6,9 @@ Callers pass querysets already narrowed by ``restrict``; nothing here widens the
 
 from __future__ import annotations
 
+import functools
+from typing import NamedTuple
+
 from django.apps import apps
 
 
@@ -75,18 +78,30 @@ def _lang_key() -> str:
     return "ko" if lang.startswith("ko") else "en" if lang.startswith("en") else "zh"
 
 
-def rungs_for(enterprise_ids) -> dict[int, dict]:
+class _Outcome(NamedTuple):
+    enterprise_id: int
+    year: int
+    pack: str
+    outcome: str
+    distance: float | None
+    details: dict | None
+
+
+def rungs_for(enterprise_ids, *, gaps: bool = True) -> dict[int, dict]:
     """``{enterprise_id: {"rung", "rung_label", "next", "next_label", "distance", "gaps", "side"}}``
     from the latest ladder run (the latest year of each enterprise): the highest main rung met,
-    the side tracks met, and the closest rung or track not met yet."""
+    the side tracks met, and the closest rung or track not met yet. ``gaps=False`` skips reading
+    the outcomes' details JSON (``"gaps"`` is then empty): the bank list shows the rung only."""
     LadderOutcome = _model("ladder.LadderOutcome")
     run = latest_ladder_run()
     lad = ladder()
     if LadderOutcome is None or run is None or lad is None:
         return {}
     rows: dict[int, list] = {}
-    for o in LadderOutcome.objects.filter(run=run, enterprise_id__in=list(enterprise_ids)).only(
-            "enterprise_id", "year", "pack", "outcome", "distance", "details"):
+    fields = ["enterprise_id", "year", "pack", "outcome", "distance"]
+    for row in LadderOutcome.objects.filter(run=run, enterprise_id__in=list(enterprise_ids)).values_list(
+            *fields, *(["details"] if gaps else [])):
+        o = _Outcome(*row) if gaps else _Outcome(*row, None)
         rows.setdefault(o.enterprise_id, []).append(o)
     rank = {"needs_review": 0, "unknown": 1, "not_met": 2}
     out = {}
@@ -188,42 +203,37 @@ def rung_counts() -> dict[str, int]:
     return dict(qs.filter(year=year, outcome="met").values_list("pack").annotate(n=Count("enterprise", distinct=True)))
 
 
-_EXPLAINERS: dict[tuple, object] = {}
-
-
 def explainer_for(run):
-    """The explain engine for a scoring run, rebuilt from the run's methodology and year with the
-    points app's public functions, cached per process (one run at a time)."""
+    """The explain engine for a scoring run (``None`` without the points app): the points app's
+    ``explainer_for``, which builds it once per run per process and keeps it in a small LRU cache."""
     if run is None:
         return None
-    key = _run_key(run)
-    if key in _EXPLAINERS:
-        return _EXPLAINERS[key]
     try:
         from innoregion.apps.points import services as points_services
-        from innoregion.engines.points import run_pipeline
-        from innoregion.engines.points.explain import Explainer
-        from innoregion.engines.points.region_input import build_input, load_methodology
     except ImportError:
         return None
-    m = load_methodology(run.methodology)
-    values, enterprises = points_services.region_inputs(run.year)
-    data, meta = build_input(values, enterprises, m, run.year)
-    explainer = Explainer(run_pipeline(data, meta, m.spec), data)
-    _EXPLAINERS.clear()
-    _EXPLAINERS[key] = explainer
-    return explainer
+    return points_services.explainer_for(run)
+
+
+@functools.cache
+def _tier_names(methodology: str) -> tuple[str, ...]:
+    """The tier names of a methodology, best first. Methodologies are files shipped in the package,
+    so this is read (YAML, checked against the catalogue) once per process, not once per page."""
+    from innoregion.engines.points.region_input import load_methodology
+
+    return tuple(t["name"] if isinstance(t, dict) else t[0]
+                 for t in load_methodology(methodology).spec.get("tiers") or [])
 
 
 def next_tier(run, tier: str | None) -> str | None:
     """The tier above ``tier`` in the run's methodology (the best tier when unranked)."""
     try:
-        from innoregion.engines.points.region_input import load_methodology
+        from innoregion.engines.points import region_input  # noqa: F401
     except ImportError:
         return None
     if run is None:
         return None
-    names = [t["name"] if isinstance(t, dict) else t[0] for t in load_methodology(run.methodology).spec.get("tiers") or []]
+    names = list(_tier_names(run.methodology))
     if not names:
         return None
     if tier in names:
@@ -294,13 +304,20 @@ def _run_key(run) -> tuple:
     return run.pk, run.inputs_sha256, run.started_at.isoformat() if run.started_at else ""
 
 
-def cohort_position(run, enterprise_id, stage):
-    """Rank of the enterprise among the scored enterprises of its stage (1 = best)."""
+def cohort_position(run, enterprise_id, stage, known: dict | None = None):
+    """Rank of the enterprise among the scored enterprises of its stage (1 = best). ``known`` is the
+    enterprise's row of ``scores_for`` in the same run when the caller has it (saves a query)."""
     EnterpriseScore = _model("points.EnterpriseScore")
     if EnterpriseScore is None or run is None:
         return None
-    me = EnterpriseScore.objects.filter(run=run, enterprise_id=enterprise_id).only("score", "stage_rank").first()
-    if me is None or me.score is None:
+    if known:
+        score, stage_rank = known.get("points"), known.get("stage_rank")
+    else:
+        me = EnterpriseScore.objects.filter(run=run, enterprise_id=enterprise_id).only("score", "stage_rank").first()
+        if me is None:
+            return None
+        score, stage_rank = me.score, me.stage_rank
+    if score is None:
         return None
     cohort = EnterpriseScore.objects.filter(run=run, score__isnull=False)
     if stage:
@@ -309,7 +326,7 @@ def cohort_position(run, enterprise_id, stage):
     size = _COHORT_SIZES.get(key)
     if size is None:  # a run's scores never change: count each cohort once per process
         size = _COHORT_SIZES[key] = cohort.count()
-    rank = me.stage_rank if stage and me.stage_rank else cohort.filter(score__gt=me.score).count() + 1
+    rank = stage_rank if stage and stage_rank else cohort.filter(score__gt=score).count() + 1
     return {"rank": rank, "size": size, "stage": stage,
             "percentile": round(100.0 * (size - rank) / max(1, size - 1), 1) if size > 1 else 100.0}
 

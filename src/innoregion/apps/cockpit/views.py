@@ -196,6 +196,12 @@ def enterprise_list(request):
         "sort_query": sort_params.urlencode(), "total": page.paginator.count})
 
 
+NAME_FIELDS = ("name_zh", "name_ko", "name_en")
+# what the filings table shows (the page used to load every column of filing, indicator and batch)
+FILING_FIELDS = ("enterprise", "year", "value", "source", "row_number", "is_current", "indicator__code",
+                 *(f"indicator__{f}" for f in NAME_FIELDS), "batch__file_name")
+
+
 def _enterprise_for(request, pk: int) -> Enterprise:
     ent = restrict(Enterprise.objects.select_related("cluster", "zone"), request.user, "view").filter(pk=pk).first()
     if ent is None:
@@ -209,7 +215,7 @@ def enterprise_detail(request, pk: int):
     run = sources.latest_run()
     score = sources.scores_for([ent.pk], run, breakdown=True).get(ent.pk, {})
     items = sources.breakdown_items(score.get("breakdown"))
-    names = {i.code: i.name for i in restrict(Indicator.objects.all(), request.user, "view")}
+    names = {i.code: i.name for i in restrict(Indicator.objects.only("code", *NAME_FIELDS), request.user, "view")}
     for i in items:
         i["name"] = names.get(i["indicator"], i["indicator"])
     chart = charts.hbar([(i["name"], i["contribution"]) for i in items[:15]], title=_("Points breakdown"),
@@ -221,10 +227,11 @@ def enterprise_detail(request, pk: int):
     strengths = weighted[:3]
     weaknesses = sorted(weighted, key=lambda i: (i["normalised"], i["indicator"]))[:3]
     next_tier = sources.next_tier(run, score.get("tier")) if score else None
-    cohort = sources.cohort_position(run, ent.pk, score.get("stage"))
+    cohort = sources.cohort_position(run, ent.pk, score.get("stage"), known=score)
     rung = sources.rungs_for([ent.pk]).get(ent.pk, {})
     filings = (restrict(Filing.objects.filter(enterprise=ent), request.user, "filings")
-               .select_related("indicator", "batch").order_by("-year", "indicator__code", "source"))
+               .select_related("indicator", "batch").only(*FILING_FIELDS)
+               .order_by("-year", "indicator__code", "source"))
     show_history = request.GET.get("history") == "1"
     if not show_history:
         filings = filings.filter(is_current=True)
