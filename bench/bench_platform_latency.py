@@ -2,13 +2,24 @@
 gunicorn (not the dev server) from PostgreSQL, on loopback only.
 
     .venv/bin/python bench/bench_platform_latency.py [--enterprises 30000] [--clients 50]
-        [--requests 2000] [--workers 5] [--database postgres://postgres@127.0.0.1:5432/innoregion_bench]
+        [--requests 2000] [--workers 5] [--mode closed|paced|both] [--rate 1.0]
+        [--database postgres://postgres@127.0.0.1:5432/innoregion_bench]
 
 It (re)creates the bench database, migrates, loads the reference data and N synthetic enterprises
 (each with filings, a stored score with its breakdown, ladder outcomes), one bank with a consent
 from a fifth of them and one API token per client, then starts gunicorn on 127.0.0.1 and runs a
 bounded load loop (threads + http.client, keep-alive) per endpoint. Prints p50/p95/p99 and the
 throughput; paste the figures into docs/benchmarks.md ("## Platform latency").
+
+Modes (``--mode``, default ``closed``, the original behaviour):
+
+* ``closed``: each client sends its next request as soon as the previous answer arrives. With 50
+  clients this is saturation: throughput is the server's capacity and the latency is mostly queueing
+  (50 requests in flight on a few cores).
+* ``paced``: each client sends ``--rate`` requests per second on a fixed schedule (start times
+  spread over the first interval); 50 clients at 1/s is an office of 50 people clicking at once every
+  second. Latency is measured from the *scheduled* send time, so a backlog is counted, not hidden.
+* ``both``: closed, then paced, on the same server and data.
 """
 
 from __future__ import annotations
@@ -181,6 +192,56 @@ def load(port: int, paths_for_client, headers_for_client, clients: int, total: i
     return lat, statuses, time.perf_counter() - t0
 
 
+def load_paced(port: int, paths_for_client, headers_for_client, clients: int, total: int, rate: float,
+               timeout_s: float = 600):
+    """``clients`` threads, keep-alive, each sending ``rate`` requests/s on a fixed schedule until
+    ``total`` requests overall; latency counts from the scheduled send time (no coordinated omission)."""
+    lat: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    per = max(1, total // clients)
+    interval = 1.0 / rate
+    t0 = time.perf_counter() + 0.2
+    deadline = time.monotonic() + timeout_s
+    offsets = random.Random(7).sample(range(1000), clients)
+
+    def worker(c: int):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, codes = [], {}
+        start = t0 + offsets[c] / 1000 * interval
+        for k in range(per):
+            if time.monotonic() > deadline:
+                break
+            due = start + k * interval
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            path = paths_for_client(c, k)
+            try:
+                conn.request("GET", path, headers=headers_for_client(c))
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                status = 0
+            mine.append(time.perf_counter() - due)
+            codes[status] = codes.get(status, 0) + 1
+        conn.close()
+        with lock:
+            lat.extend(mine)
+            for s, n in codes.items():
+                statuses[s] = statuses.get(s, 0) + n
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lat, statuses, time.perf_counter() - t0
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))]
@@ -194,6 +255,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     ap.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     ap.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/innoregion_bench")
+    ap.add_argument("--mode", choices=["closed", "paced", "both"], default="closed",
+                    help="closed: back-to-back requests (saturation); paced: --rate requests/s per client")
+    ap.add_argument("--rate", type=float, default=1.0, help="paced mode: requests per second per client")
     args = ap.parse_args()
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -233,14 +297,23 @@ def main() -> None:
              lambda c: {"Authorization": f"Bearer {tokens[c]}"}),
         ]
         print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread); {args.clients} clients; "
-              f"{args.requests} requests per endpoint after a warm-up")
-        print(f"{'endpoint':<36} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}  statuses")
-        for name, paths, headers in scenarios:
-            load(port, paths, headers, args.clients, args.clients * 2)  # warm-up
-            lat, statuses, wall = load(port, paths, headers, args.clients, args.requests)
-            ok = all(s == 200 for s in statuses)
-            print(f"{name:<36} {statistics.median(lat) * 1e3:8.1f} {pct(lat, 95) * 1e3:8.1f} "
-                  f"{pct(lat, 99) * 1e3:8.1f} {len(lat) / wall:8.1f}  {statuses}{'' if ok else '  <-- errors'}")
+              f"{args.requests} requests per endpoint after a warm-up; load average {os.getloadavg()[0]:.2f}")
+        modes = ["closed", "paced"] if args.mode == "both" else [args.mode]
+        for mode in modes:
+            label = "closed loop (back-to-back)" if mode == "closed" else \
+                f"paced ({args.rate:g} request/s per client, {args.clients * args.rate:g} offered req/s)"
+            print(f"-- {label}")
+            print(f"{'endpoint':<36} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}  statuses")
+            for name, paths, headers in scenarios:
+                load(port, paths, headers, args.clients, args.clients * 2)  # warm-up
+                if mode == "closed":
+                    lat, statuses, wall = load(port, paths, headers, args.clients, args.requests)
+                else:
+                    lat, statuses, wall = load_paced(port, paths, headers, args.clients, args.requests, args.rate)
+                ok = all(s == 200 for s in statuses)
+                print(f"{name:<36} {statistics.median(lat) * 1e3:8.1f} {pct(lat, 95) * 1e3:8.1f} "
+                      f"{pct(lat, 99) * 1e3:8.1f} {len(lat) / wall:8.1f}  {statuses}"
+                      f"{'' if ok else '  <-- errors'}", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -1,12 +1,10 @@
 """Each role in a real browser: sees what it may and nothing else; the language switcher; the
-what-if form; screenshots (and docs/img/cockpit.png for the README)."""
+what-if form; screenshots go to screenshots/ (the README's picture comes from the full demo)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from conftest import REPO, login
+from conftest import login
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +27,7 @@ def test_official_cockpit_and_languages(live_server, page, region, shot):
     page.reload()
     page.wait_for_load_state("networkidle")
     assert external == []
-    path = shot(page, "cockpit-en")
-    (REPO / "docs" / "img").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, REPO / "docs" / "img" / "cockpit.png")
+    shot(page, "cockpit-en")
     with page.expect_navigation():
         page.select_option("#lang-select", "ko")
     assert "대시보드: 행동계획의 8대 과제" in page.content()

@@ -203,7 +203,9 @@ FILING_FIELDS = ("enterprise", "year", "value", "source", "row_number", "is_curr
 
 
 def _enterprise_for(request, pk: int) -> Enterprise:
-    ent = restrict(Enterprise.objects.select_related("cluster", "zone"), request.user, "view").filter(pk=pk).first()
+    # the page shows the zone's name, not its polygon (GeoJSON can be large: not decoded per page)
+    ent = restrict(Enterprise.objects.select_related("cluster", "zone").defer("zone__geometry"), request.user,
+                   "view").filter(pk=pk).first()
     if ent is None:
         raise Http404
     return ent
