@@ -10,32 +10,56 @@ from django.utils.translation import gettext_lazy as _
 from innoregion.apps.region.models import Source
 
 
-class ImportBatch(models.Model):
+class FileImport(models.Model):
+    """What every imported file records (department files here, talents files in the talent app):
+    the raw file kept under its SHA-256, the counts, the report, who and when."""
+
     class Status(models.TextChoices):
         IMPORTED = "imported", _("imported")
         REJECTED = "rejected", _("rejected (nothing imported)")
 
-    source = models.CharField(_("source department"), max_length=10, choices=Source.choices)
     file_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
     raw_path = models.CharField(_("stored raw file"), max_length=500)
     encoding = models.CharField(_("detected encoding"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_accepted = models.PositiveIntegerField(_("rows accepted"), default=0)
     rows_quarantined = models.PositiveIntegerField(_("rows quarantined"), default=0)
+    report = models.JSONField(_("report"), default=dict)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-started_at"]
+
+
+class QuarantineRecord(models.Model):
+    """A row of an imported file that was not imported, and why (row as a person sees it in a
+    spreadsheet, the column, the value as read, the reason, the whole row)."""
+
+    row_number = models.PositiveIntegerField(_("row in file"))
+    column = models.CharField(_("column"), max_length=100, blank=True)
+    value = models.TextField(_("value as read"), blank=True)
+    reason = models.TextField(_("reason"))
+    raw = models.JSONField(_("row as read"))
+
+    class Meta:
+        abstract = True
+        ordering = ["batch", "row_number"]
+
+
+class ImportBatch(FileImport):
+    source = models.CharField(_("source department"), max_length=10, choices=Source.choices)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     values_created = models.PositiveIntegerField(_("values recorded"), default=0)
     values_superseded = models.PositiveIntegerField(_("values corrected"), default=0)
     values_unchanged = models.PositiveIntegerField(_("values unchanged"), default=0)
     conflicts = models.PositiveIntegerField(_("conflicts found"), default=0)
-    report = models.JSONField(_("report"), default=dict)
-    started_at = models.DateTimeField(_("started"))
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                     verbose_name=_("imported by"))
 
-    class Meta:
-        ordering = ["-started_at"]
+    class Meta(FileImport.Meta):
         verbose_name = _("import batch")
         verbose_name_plural = _("import batches")
         constraints = [models.UniqueConstraint(fields=["source", "sha256"], name="one_batch_per_file")]
@@ -44,15 +68,9 @@ class ImportBatch(models.Model):
         return f"{self.source}:{self.file_name} ({self.sha256[:10]})"
 
 
-class QuarantinedRow(models.Model):
+class QuarantinedRow(QuarantineRecord):
     batch = models.ForeignKey(ImportBatch, models.CASCADE, related_name="quarantine", verbose_name=_("batch"))
-    row_number = models.PositiveIntegerField(_("row in file"))
-    column = models.CharField(_("column"), max_length=100, blank=True)
-    value = models.TextField(_("value as read"), blank=True)
-    reason = models.TextField(_("reason"))
-    raw = models.JSONField(_("row as read"))
 
-    class Meta:
-        ordering = ["batch", "row_number"]
+    class Meta(QuarantineRecord.Meta):
         verbose_name = _("quarantined row")
         verbose_name_plural = _("quarantined rows")

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from innoregion.apps.imports.models import FileImport, QuarantineRecord
 from innoregion.engines.credentials.issuer import new_subject_id
 
 
@@ -192,32 +193,17 @@ class TalentCredential(models.Model):
         return f"{self.talent_id} {self.tier} {self.status}"
 
 
-class TalentImportBatch(models.Model):
+class TalentImportBatch(FileImport):
     """One imported talents file, stored raw with its SHA-256 (the same file twice changes nothing)."""
 
-    class Status(models.TextChoices):
-        IMPORTED = "imported", _("imported")
-        REJECTED = "rejected", _("rejected (nothing imported)")
-
-    file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
-    raw_path = models.CharField(_("stored raw file"), max_length=500)
-    encoding = models.CharField(_("detected encoding"), max_length=20, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    rows_accepted = models.PositiveIntegerField(_("rows accepted"), default=0)
-    rows_quarantined = models.PositiveIntegerField(_("rows quarantined"), default=0)
     talents_created = models.PositiveIntegerField(_("talents created"), default=0)
     talents_updated = models.PositiveIntegerField(_("talents updated"), default=0)
     talents_unchanged = models.PositiveIntegerField(_("talents unchanged"), default=0)
-    report = models.JSONField(_("report"), default=dict)
-    started_at = models.DateTimeField(_("started"))
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("imported by"))
 
-    class Meta:
-        ordering = ["-started_at"]
+    class Meta(FileImport.Meta):
         verbose_name = _("talent import")
         verbose_name_plural = _("talent imports")
 
@@ -225,19 +211,13 @@ class TalentImportBatch(models.Model):
         return f"{self.file_name} ({self.sha256[:10]})"
 
 
-class TalentQuarantinedRow(models.Model):
+class TalentQuarantinedRow(QuarantineRecord):
     """A row of a talents file that was not imported, and why. Same fields as the department imports'
     quarantine, so their CSV/XLSX exports (innoregion.apps.imports.services) work on it too."""
 
     batch = models.ForeignKey(TalentImportBatch, models.CASCADE, related_name="quarantine",
                               verbose_name=_("import"))
-    row_number = models.PositiveIntegerField(_("row in file"))
-    column = models.CharField(_("column"), max_length=100, blank=True)
-    value = models.TextField(_("value as read"), blank=True)
-    reason = models.TextField(_("reason"))
-    raw = models.JSONField(_("row as read"))
 
-    class Meta:
-        ordering = ["batch", "row_number"]
+    class Meta(QuarantineRecord.Meta):
         verbose_name = _("quarantined talent row")
         verbose_name_plural = _("quarantined talent rows")
