@@ -28,19 +28,27 @@ class AuditEntryAdmin(ReadOnly):
 @admin.register(Consent)
 class ConsentAdmin(ReadOnly):
     list_display = ("enterprise", "bank", "scopes", "purpose", "granted_at", "expires_at", "revoked_at")
+    list_filter = ("bank", "expires_at", "revoked_at")
+    search_fields = ("enterprise__credit_code", "enterprise__name_zh", "bank__name", "purpose")
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnly):
     list_display = ("bank", "name", "prefix", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at")
     exclude = ("digest",)
+    list_filter = ("bank", "expires_at", "revoked_at")
+    search_fields = ("name", "prefix", "bank__name")
 
 
 @admin.register(Bank)
 class BankAdmin(ReadOnly):
     list_display = ("name", "code", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("name", "code")
 
 
 @admin.register(Profile)
 class ProfileAdmin(ReadOnly):
     list_display = ("user", "role", "enterprise", "bank")
+    list_filter = ("role", "bank")
+    search_fields = ("user__username", "enterprise__credit_code", "enterprise__name_zh", "bank__name")

@@ -7,6 +7,7 @@ from innoregion.apps.ladder.models import BenefitGrant, BenefitRun, LadderOutcom
 class LadderRunAdmin(admin.ModelAdmin):
     list_display = ("pk", "year", "rows", "started_at", "finished_at", "code_version")
     list_filter = ("year",)
+    search_fields = ("inputs_sha256", "code_version")
     readonly_fields = ("inputs_sha256", "pack_versions", "code_version", "year", "started_at", "finished_at",
                        "rows", "summary", "created_by")
 
@@ -34,6 +35,7 @@ class BenefitGrantInline(admin.TabularInline):
 class BenefitRunAdmin(admin.ModelAdmin):
     list_display = ("pk", "policy", "policy_version", "year", "budget", "requested_total", "paid_total", "started_at")
     list_filter = ("policy", "year")
+    search_fields = ("policy", "inputs_sha256", "code_version")
     readonly_fields = ("policy", "policy_version", "year", "ladder_run", "inputs_sha256", "code_version", "budget",
                        "overflow", "requested_total", "paid_total", "record", "started_at", "finished_at",
                        "created_by")

@@ -31,4 +31,6 @@ class MatchAdmin(admin.ModelAdmin):
 @admin.register(RerankerModel)
 class RerankerModelAdmin(admin.ModelAdmin):
     list_display = ("created_at", "decisions", "active")
+    list_filter = ("active",)
+    search_fields = ("created_at",)
     readonly_fields = ("created_at", "decisions", "report", "model")

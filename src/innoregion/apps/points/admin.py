@@ -18,6 +18,7 @@ class ScoringRunAdmin(admin.ModelAdmin):
     list_display = ("pk", "methodology", "methodology_version", "year", "status", "units", "started_at",
                     "finished_at", "code_version")
     list_filter = ("methodology", "year", "status")
+    search_fields = ("methodology", "inputs_sha256", "spec_sha256", "code_version")
     readonly_fields = ("methodology", "methodology_version", "spec_sha256", "inputs_sha256", "code_version",
                        "year", "started_at", "finished_at", "status", "units", "warnings", "audit_summary",
                        "error", "created_by")

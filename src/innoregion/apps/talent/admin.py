@@ -30,6 +30,7 @@ class TalentAdmin(admin.ModelAdmin):
 @admin.register(TalentPersonalData)
 class TalentPersonalDataAdmin(admin.ModelAdmin):
     list_display = ("talent", "name", "source_id")
+    list_filter = ("talent__tier",)
     search_fields = ("talent__pseudonymous_id", "name", "source_id")
     raw_id_fields = ("talent",)
 
@@ -38,6 +39,7 @@ class TalentPersonalDataAdmin(admin.ModelAdmin):
 class IssuerKeyAdmin(admin.ModelAdmin):
     list_display = ("kid", "algorithm", "status", "created_at", "retired_at", "verify_until")
     list_filter = ("status", "algorithm")
+    search_fields = ("kid",)
     readonly_fields = ("kid", "algorithm", "public_key", "created_at")
 
 
@@ -65,5 +67,13 @@ class TalentImportBatchAdmin(admin.ModelAdmin):
     list_display = ("file_name", "status", "rows_total", "rows_accepted", "rows_quarantined", "talents_created",
                     "talents_updated", "started_at", "imported_by")
     list_filter = ("status",)
+    search_fields = ("file_name", "sha256")
     readonly_fields = [f.name for f in TalentImportBatch._meta.fields]
     inlines = [QuarantineInline]
+
+
+@admin.register(TalentQuarantinedRow)
+class TalentQuarantinedRowAdmin(admin.ModelAdmin):
+    list_display = ("batch", "row_number", "column", "reason")
+    list_filter = ("batch",)
+    search_fields = ("reason", "column", "value")
