@@ -19,7 +19,7 @@ def test_every_project_model_is_in_the_admin_with_search_and_filters():
 
 
 def test_admin_changelists_render_with_a_search(admin_client):
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         if not model.__module__.startswith("innoregion."):
             continue
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/?q=9122"
