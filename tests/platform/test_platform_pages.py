@@ -125,3 +125,20 @@ def test_bank_api_with_scores(scored, client, api):
     assert {i["indicator"] for i in bd["items"]} == set(s.breakdown["indicators"])
     total = sum(i["contribution"] for i in bd["items"]) + (bd["bonus"] or 0) - (bd["penalty"] or 0)
     assert total == pytest.approx(s.score, abs=1e-6) or s.score == 0
+
+
+def test_derived_indicators_are_named_from_the_methodology(settings):
+    """Ratios such as R&D intensity exist only in the methodology, not the catalogue: the enterprise
+    page names them in the reader's language, never by their code."""
+    from django.utils import translation
+
+    from innoregion.apps.cockpit import sources
+
+    class Run:
+        methodology = "changchun-new-area"
+
+    with translation.override("en"):
+        assert sources.indicator_names(Run())["rd_intensity"].startswith("R&D intensity")
+    with translation.override("ko"):
+        assert sources.indicator_names(Run())["rd_intensity"] == "연구개발 투자 강도"
+    assert sources.indicator_names(None) == {}

@@ -225,6 +225,24 @@ def _tier_names(methodology: str) -> tuple[str, ...]:
                  for t in load_methodology(methodology).spec.get("tiers") or [])
 
 
+@functools.cache
+def _methodology_names(methodology: str) -> dict[str, dict[str, str]]:
+    """Names (zh/ko/en) of a methodology's own indicators, derived ratios included."""
+    from innoregion.engines.points.region_input import load_methodology
+
+    return {i["code"]: i.get("names", {}) for i in load_methodology(methodology).indicators if i.get("names")}
+
+
+def indicator_names(run) -> dict[str, str]:
+    """Indicator code -> name in the active language, for the methodology of ``run``: ratios such as
+    R&D intensity are the methodology's, not the catalogue's (empty without a run)."""
+    if run is None:
+        return {}
+    key = _lang_key()
+    return {code: names.get(key) or names.get("en") or code
+            for code, names in _methodology_names(run.methodology).items()}
+
+
 def next_tier(run, tier: str | None) -> str | None:
     """The tier above ``tier`` in the run's methodology (the best tier when unranked)."""
     try:

@@ -218,6 +218,7 @@ def enterprise_detail(request, pk: int):
     score = sources.scores_for([ent.pk], run, breakdown=True).get(ent.pk, {})
     items = sources.breakdown_items(score.get("breakdown"))
     names = {i.code: i.name for i in restrict(Indicator.objects.only("code", *NAME_FIELDS), request.user, "view")}
+    names.update(sources.indicator_names(run))
     for i in items:
         i["name"] = names.get(i["indicator"], i["indicator"])
     chart = charts.hbar([(i["name"], i["contribution"]) for i in items[:15]], title=_("Points breakdown"),
