@@ -142,3 +142,24 @@ def test_derived_indicators_are_named_from_the_methodology(settings):
     with translation.override("ko"):
         assert sources.indicator_names(Run())["rd_intensity"] == "연구개발 투자 강도"
     assert sources.indicator_names(None) == {}
+
+
+def test_cockpit_counts_talents_and_published_lists(world, client):
+    """Task 3 shows the talent registry (by tier, valid codes, two-way posts); task 4 the published
+    scenario and capability lists."""
+    from innoregion.apps.matchmaking.models import Capability, Scenario
+    from innoregion.apps.talent.models import Talent
+
+    Talent.objects.create(tier="B1", field="optics", two_way_post=True)
+    Talent.objects.create(tier="D2", field="pharma")
+    Scenario.objects.create(title="激光焊接", description="需要激光焊接", owner_organisation="某车企",
+                            status=Scenario.Status.PUBLISHED)
+    Scenario.objects.create(title="草稿", description="未发布", owner_organisation="某车企")
+    Capability.objects.create(enterprise=world["a"], title="激光焊接", description="提供激光焊接", maturity=7)
+    client.force_login(world["users"]["official"])
+    with_lang = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    figures = dict((str(name), value) for name, value in with_lang.context["tasks"][2][2]["figures"])
+    assert figures["talents registered"] == 2 and figures["two-way posts"] == 1
+    chains = dict((str(name), value) for name, value in with_lang.context["tasks"][3][2]["figures"])
+    assert chains["application scenarios published"] == 1 and chains["capabilities published"] == 1
+    assert "Talents by tier" in with_lang.content.decode()

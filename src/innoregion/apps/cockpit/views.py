@@ -112,6 +112,13 @@ def cockpit(request):
             return 0
         return sum(filings.filter(year=latest_year, indicator__code=code).values_list("value", flat=True))
 
+    from innoregion.apps.matchmaking.models import Capability, Scenario
+    from innoregion.apps.talent.models import Talent, TalentCredential
+    from innoregion.apps.talent.services import region_counts
+
+    talents = region_counts(restrict(Talent.objects.all(), user), restrict(TalentCredential.objects.all(), user))
+    scenarios_published = restrict(Scenario.objects.filter(status=Scenario.Status.PUBLISHED), user).count()
+    capabilities_published = restrict(Capability.objects.filter(status=Capability.Status.PUBLISHED), user).count()
     tasks = {
         "platforms": {"chart": charts.hbar(level_rows, title=_("Platforms by level")),
                       "chart_title": _("Platforms by level"),
@@ -125,9 +132,17 @@ def cockpit(request):
                                "technology enterprises, > 850 specialised, refined, distinctive and novel SMEs).")},
         "factors": {"figures": [(_("talent platforms"), by_kind.get("talent_platform", 0)),
                                 (_("joint colleges"), by_kind.get("joint_college", 0)),
+                                (_("talents registered"), talents["total"]),
+                                (_("valid talent codes"), talents["valid_codes"]),
+                                (_("two-way posts"), talents["flags"]["two_way_post"]),
                                 (_("active bank consents"), restrict(Consent.objects.active(), user, "view").count()),
-                                (_("filed values (current)"), filings.count())]},
+                                (_("filed values (current)"), filings.count())],
+                    "chart": charts.hbar(sorted((tier or "—", n) for tier, n in talents["by_tier"].items()),
+                                         title=_("Talents by tier")) if talents["total"] else None,
+                    "chart_title": _("Talents by tier")},
         "chains": {"figures": [(_("proof-of-concept centres"), by_kind.get("proof_of_concept", 0)),
+                               (_("application scenarios published"), scenarios_published),
+                               (_("capabilities published"), capabilities_published),
                                (_("valid invention patents (latest year)"), int(total_of("invention_patents"))),
                                (_("R&D expenditure, CNY (latest year)"), int(total_of("rd_expense")))]},
         "industry": {"chart": charts.hbar(cluster_rows, title=_("Enterprises per cluster")),
