@@ -53,7 +53,7 @@ HNTE_OK = dict(
     revenue=40_000_000, revenue_prev1=40_000_000, revenue_prev2=40_000_000,
     rd_expense=3_000_000, rd_expense_prev1=3_000_000, rd_expense_prev2=3_000_000,
     rd_expense_domestic=3_000_000, rd_expense_domestic_prev1=3_000_000, rd_expense_domestic_prev2=3_000_000,
-    high_tech_revenue=30_000_000, safety_incident=0,
+    high_tech_revenue=30_000_000, safety_incident=0, hnte_certified=0,
     ip_transformations=5, ip_transformations_prev1=5, ip_transformations_prev2=5,
     net_assets=100, net_assets_prev1=100, net_assets_prev2=100,
 )

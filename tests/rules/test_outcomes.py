@@ -279,3 +279,15 @@ def test_catalogue_lists_close_list_facts_but_not_self_declared_ones():
     assert evaluate(closed, packs("tech_sme"), assume_absent=lists).get_column("outcome").to_list() == ["met"]
     still_open = frame([dict(TECH_SME_OK, restricted_products=None)])
     assert evaluate(still_open, packs("tech_sme"), assume_absent=lists).get_column("outcome").to_list() == ["unknown"]
+
+
+def test_hnte_certificate_holder_is_on_the_rung_while_meeting_the_hard_conditions():
+    """A valid certificate (3 years) puts an enterprise on the HNTE rung without the expert review a
+    new recognition needs; the hard conditions still apply, and an unknown certificate status keeps
+    a weak candidate unknown rather than not met."""
+    r = one("hnte", **dict(HNTE_OK, hnte_certified=1))
+    assert (r["outcome"], r["route"]) == ("met", "certificate_held")
+    r = one("hnte", **dict(HNTE_OK, hnte_certified=1, tech_staff=5))  # tech staff 5 % < 10 %
+    assert r["outcome"] == "not_met"
+    r = one("hnte", **dict(HNTE_OK, hnte_certified=None))
+    assert r["outcome"] == "needs_review"  # the standard route may still qualify: experts decide
