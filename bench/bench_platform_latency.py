@@ -149,6 +149,18 @@ def populate(n: int, clients: int, seed: int = 11) -> dict:
             "load_seconds": time.perf_counter() - t0}
 
 
+
+def _get(conn: http.client.HTTPConnection, port: int, path: str, headers: dict):
+    """One keep-alive GET; on a broken connection, a new one and status 0. Returns (conn, status)."""
+    try:
+        conn.request("GET", path, headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        return conn, resp.status
+    except (OSError, http.client.HTTPException):
+        conn.close()
+        return http.client.HTTPConnection("127.0.0.1", port, timeout=60), 0
+
 def load(port: int, paths_for_client, headers_for_client, clients: int, total: int, timeout_s: float = 600):
     """``clients`` threads, keep-alive connections, ``total`` requests overall; returns latencies (s)
     and the status counts."""
@@ -164,17 +176,8 @@ def load(port: int, paths_for_client, headers_for_client, clients: int, total: i
         for k in range(per):
             if time.monotonic() > deadline:
                 break
-            path = paths_for_client(c, k)
             t = time.perf_counter()
-            try:
-                conn.request("GET", path, headers=headers_for_client(c))
-                resp = conn.getresponse()
-                resp.read()
-                status = resp.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                status = 0
+            conn, status = _get(conn, port, paths_for_client(c, k), headers_for_client(c))
             mine.append(time.perf_counter() - t)
             codes[status] = codes.get(status, 0) + 1
         conn.close()
@@ -216,16 +219,7 @@ def load_paced(port: int, paths_for_client, headers_for_client, clients: int, to
             wait = due - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
-            path = paths_for_client(c, k)
-            try:
-                conn.request("GET", path, headers=headers_for_client(c))
-                resp = conn.getresponse()
-                resp.read()
-                status = resp.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                status = 0
+            conn, status = _get(conn, port, paths_for_client(c, k), headers_for_client(c))
             mine.append(time.perf_counter() - due)
             codes[status] = codes.get(status, 0) + 1
         conn.close()
