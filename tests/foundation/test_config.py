@@ -39,3 +39,18 @@ def test_secret_key_generated_once_and_private(tmp_path, monkeypatch):
 def test_secret_key_from_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "from-env")
     assert config.secret_key() == "from-env"
+
+
+def test_shared_cache_for_several_workers(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import os; os.environ['DJANGO_SETTINGS_MODULE']='innoregion.site.settings'; import django; "
+            "django.setup(); from django.conf import settings; print(settings.CACHES['default']['BACKEND'])")
+    env = {"INNOREGION_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    shared = subprocess.run([sys.executable, "-c", code], env={**env, "INNOREGION_CACHE": "db"},
+                            capture_output=True, text=True, check=True).stdout.strip()
+    local = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert shared == "django.core.cache.backends.db.DatabaseCache"
+    assert local == "django.core.cache.backends.locmem.LocMemCache"

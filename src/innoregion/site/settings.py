@@ -74,6 +74,13 @@ TEMPLATES = [
 DATABASES = {"default": config.database_from_url(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The bank API's throttling counts in the cache. The default (per process) is right for one process;
+# with several gunicorn workers set INNOREGION_CACHE=db so that every worker counts in one place
+# (then run `innoregion manage createcachetable` once).
+if os.environ.get("INNOREGION_CACHE", "local") == "db":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "innoregion_cache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
