@@ -163,3 +163,19 @@ def test_cockpit_counts_talents_and_published_lists(world, client):
     chains = dict((str(name), value) for name, value in with_lang.context["tasks"][3][2]["figures"])
     assert chains["application scenarios published"] == 1 and chains["capabilities published"] == 1
     assert "Talents by tier" in with_lang.content.decode()
+
+
+def test_enterprise_filings_one_year_at_a_time(scored, client):
+    """The filings table shows the newest year by default, any other year on request, and never
+    mixes years; an unknown year falls back to the newest."""
+    a = scored["a"]
+    client.force_login(scored["users"]["official"])
+    page = client.get(f"/enterprises/{a.pk}/")
+    years = page.context["filing_years"]
+    assert len(years) > 1 and years == sorted(years, reverse=True)
+    assert page.context["filing_year"] == years[0]
+    assert {f.year for f in page.context["filings"]} == {years[0]}
+    older = client.get(f"/enterprises/{a.pk}/?year={years[-1]}")
+    assert {f.year for f in older.context["filings"]} == {years[-1]}
+    assert f'?year={years[0]}' in older.content.decode()
+    assert client.get(f"/enterprises/{a.pk}/?year=1900").context["filing_year"] == years[0]

@@ -253,6 +253,16 @@ def enterprise_detail(request, pk: int):
     show_history = request.GET.get("history") == "1"
     if not show_history:
         filings = filings.filter(is_current=True)
+    # one year at a time (the newest by default): a page of ~60 rows, not every year's
+    filing_years = sorted(set(filings.values_list("year", flat=True)), reverse=True)
+    try:
+        filing_year = int(request.GET.get("year", ""))
+    except ValueError:
+        filing_year = None
+    if filing_year not in filing_years:
+        filing_year = filing_years[0] if filing_years else None
+    if filing_year is not None:
+        filings = filings.filter(year=filing_year)
     whatif_form = WhatIfForm(request.POST or None,
                              indicators=[(i["indicator"], i["name"]) for i in items] or list(names.items()))
     whatif = None
@@ -276,6 +286,7 @@ def enterprise_detail(request, pk: int):
         "e": ent, "score": score, "items": items, "chart": chart, "strengths": strengths, "weaknesses": weaknesses,
         "next_tier": next_tier, "cohort": cohort, "rung": rung,
         "benefits": sources.benefits_for(ent.pk), "filings": filings[:300], "show_history": show_history,
+        "filing_years": filing_years, "filing_year": filing_year,
         "whatif_form": whatif_form, "whatif": whatif, "run": run,
     })
 
