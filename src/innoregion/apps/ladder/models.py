@@ -10,22 +10,31 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class LadderRun(models.Model):
+class ReproducibleRun(models.Model):
+    """What every ladder or benefit run records so that it can be repeated: its inputs' SHA-256, the
+    code version, when it ran and who ran it."""
+
     inputs_sha256 = models.CharField(_("inputs SHA-256"), max_length=64)
-    pack_versions = models.JSONField(_("pack versions"), default=list,
-                                     help_text=_("The rule packs evaluated, as id@version."))
     code_version = models.CharField(_("code version"), max_length=60)
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    rows = models.PositiveIntegerField(_("outcomes"), default=0)
-    summary = models.JSONField(_("summary"), default=dict, blank=True,
-                               help_text=_("Counts per pack and outcome."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                    verbose_name=_("run by"))
 
     class Meta:
+        abstract = True
         ordering = ["-started_at", "-pk"]
+
+
+class LadderRun(ReproducibleRun):
+    pack_versions = models.JSONField(_("pack versions"), default=list,
+                                     help_text=_("The rule packs evaluated, as id@version."))
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("outcomes"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True,
+                               help_text=_("Counts per pack and outcome."))
+
+    class Meta(ReproducibleRun.Meta):
         verbose_name = _("ladder run")
         verbose_name_plural = _("ladder runs")
 
@@ -71,26 +80,19 @@ class LadderOutcome(models.Model):
         return f"{self.enterprise_id} {self.year} {self.pack}: {self.outcome}"
 
 
-class BenefitRun(models.Model):
+class BenefitRun(ReproducibleRun):
     policy = models.CharField(_("policy"), max_length=60)
     policy_version = models.CharField(_("policy version"), max_length=30)
     year = models.PositiveSmallIntegerField(_("year"))
     ladder_run = models.ForeignKey(LadderRun, models.SET_NULL, null=True, blank=True, related_name="benefit_runs",
                                    verbose_name=_("ladder run"))
-    inputs_sha256 = models.CharField(_("inputs SHA-256"), max_length=64)
-    code_version = models.CharField(_("code version"), max_length=60)
     budget = models.DecimalField(_("budget (CNY)"), max_digits=16, decimal_places=2)
     overflow = models.CharField(_("when the budget is short"), max_length=20)
     requested_total = models.DecimalField(_("requested (CNY)"), max_digits=16, decimal_places=2, default=0)
     paid_total = models.DecimalField(_("paid (CNY)"), max_digits=16, decimal_places=2, default=0)
     record = models.JSONField(_("run record"), default=dict)
-    started_at = models.DateTimeField(_("started"))
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-                                   verbose_name=_("run by"))
 
-    class Meta:
-        ordering = ["-started_at", "-pk"]
+    class Meta(ReproducibleRun.Meta):
         verbose_name = _("benefit run")
         verbose_name_plural = _("benefit runs")
 
