@@ -60,13 +60,12 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def populate(n: int, clients: int, seed: int = 11) -> dict:
+def populate(n: int, clients: int, seed: int = 11, reuse: bool = False) -> dict:
     """Runs inside this process with Django set up on the bench database."""
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
@@ -82,9 +81,20 @@ def populate(n: int, clients: int, seed: int = 11) -> dict:
 
     rng = random.Random(seed)
     call_command("migrate", verbosity=0)
+    t0 = time.perf_counter()
+    if reuse and Enterprise.objects.count() == n and get_user_model().objects.filter(
+            username="bench-official").exists():
+        # the data of an earlier run: only new API tokens and a new session (the old tokens are
+        # stored hashed; the old session may have expired)
+        official = get_user_model().objects.get(username="bench-official")
+        bank_user = get_user_model().objects.select_related("profile__bank").get(username="bench-bank")
+        bank = bank_user.profile.bank
+        ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
+        consented = list(Consent.objects.filter(bank=bank).order_by("enterprise_id")
+                         .values_list("enterprise_id", flat=True))
+        return _credentials(official, bank, bank_user, ids, consented, clients, t0)
     load_reference_data()
     clusters, zones = list(Cluster.objects.all()), list(Zone.objects.exclude(kind="circle"))
-    t0 = time.perf_counter()
     ents = [Enterprise(credit_code=make_code("9", "1", "220173", f"B{i:07d}"), name_zh=f"长春基准{i}号有限公司",
                        name_en=f"Bench {i} Co.", name_ko=f"벤치 {i}", founded=dt.date(2000 + i % 25, 1 + i % 12, 1),
                        industry="C39", cluster=clusters[i % len(clusters)], zone=zones[i % len(zones)])
@@ -135,15 +145,25 @@ def populate(n: int, clients: int, seed: int = 11) -> dict:
     Consent.objects.bulk_create([Consent(enterprise_id=eid, bank=bank, purpose="bench", granted_by=ent_user,
                                          expires_at=timezone.now() + dt.timedelta(days=30), scope_breakdown=True)
                                  for eid in consented], batch_size=5000)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return _credentials(official, bank, bank_user, ids, consented, clients, t0)
+
+
+def _credentials(official, bank, bank_user, ids, consented, clients: int, t0: float) -> dict:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from innoregion.apps.access import services
+    from innoregion.apps.region.models import Enterprise
+
     tokens = [services.create_api_token(bank, bank_user, f"client-{c}", ["summary", "breakdown"])[1]
               for c in range(clients)]
     session = SessionStore()
     session[SESSION_KEY] = str(official.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "innoregion.apps.access.backends.ProfileBackend"
     session[HASH_SESSION_KEY] = official.get_session_auth_hash()
     session.create()
-    with connection.cursor() as cur:
-        cur.execute("ANALYZE")
     codes_consented = list(Enterprise.objects.filter(pk__in=consented).values_list("credit_code", flat=True))
     return {"ids": ids, "consented": codes_consented, "tokens": tokens, "session": session.session_key,
             "load_seconds": time.perf_counter() - t0}
@@ -247,11 +267,19 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
     ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    ap.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    ap.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
+    ap.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread",
+                    help="gunicorn worker class; sync: one request at a time per process, no keep-alive")
     ap.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/innoregion_bench")
     ap.add_argument("--mode", choices=["closed", "paced", "both"], default="closed",
                     help="closed: back-to-back requests (saturation); paced: --rate requests/s per client")
     ap.add_argument("--rate", type=float, default=1.0, help="paced mode: requests per second per client")
+    ap.add_argument("--endpoints", default="page,one,list",
+                    help="which to measure, comma-separated: page (enterprise page), one (bank API, one "
+                         "enterprise), list (bank API, a page of the list)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the bench database of an earlier run when it holds --enterprises enterprises "
+                         "(only new tokens and a new session); default: drop and load it again")
     args = ap.parse_args()
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -260,16 +288,17 @@ def main() -> None:
            "DJANGO_SETTINGS_MODULE": "innoregion.site.settings", "LOG_LEVEL": "ERROR",
            "INNOREGION_BANK_API_RATE": "100000/min"}
     os.environ.update(env)
-    recreate_database(args.database)
-    data = populate(args.enterprises, args.clients)
-    print(f"loaded {args.enterprises:,} enterprises in {data['load_seconds']:.1f} s "
+    if not args.reuse:
+        recreate_database(args.database)
+    data = populate(args.enterprises, args.clients, reuse=args.reuse)
+    print(f"{'reused' if args.reuse else 'loaded'} {args.enterprises:,} enterprises in {data['load_seconds']:.1f} s "
           f"({len(data['consented']):,} consenting to the bench bank)")
     port = _free_port()
     log = open(OUT / "gunicorn.log", "w")
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "innoregion.site.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--threads", str(args.threads),
-         "--worker-class", "gthread", "--keep-alive", "30", "--log-level", "warning"],
+         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--threads", str(args.threads if args.worker_class == "gthread" else 1),
+         "--worker-class", args.worker_class, "--keep-alive", "30", "--log-level", "warning"],
         env=env, stdout=log, stderr=log, cwd=REPO)
     try:
         for _ in range(100):
@@ -290,7 +319,10 @@ def main() -> None:
              lambda c, k: f"/api/v1/enterprises/?page={1 + rng.randrange(max(1, len(consented) // 50))}",
              lambda c: {"Authorization": f"Bearer {tokens[c]}"}),
         ]
-        print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread); {args.clients} clients; "
+        wanted = set(args.endpoints.split(","))
+        scenarios = [sc for key, sc in zip(("page", "one", "list"), scenarios, strict=True) if key in wanted]
+        threads = args.threads if args.worker_class == "gthread" else 1
+        print(f"gunicorn: {args.workers} workers × {threads} threads ({args.worker_class}); {args.clients} clients; "
               f"{args.requests} requests per endpoint after a warm-up; load average {os.getloadavg()[0]:.2f}")
         modes = ["closed", "paced"] if args.mode == "both" else [args.mode]
         for mode in modes:

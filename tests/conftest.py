@@ -16,3 +16,15 @@ def shared_reference() -> Path:
 
 
 os.environ.setdefault("INNOREGION_DATA_DIR", str(REPO / "var" / "test"))
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_pointers():
+    """The pages cache the latest runs per process for a few seconds; a test's rolled-back runs must
+    not leak into the next test."""
+    yield
+    try:
+        from innoregion.apps.cockpit import sources
+    except Exception:  # Django not configured in this test module
+        return
+    sources.forget_cached()

@@ -81,6 +81,9 @@ if os.environ.get("INNOREGION_CACHE", "local") == "db":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "innoregion_cache"}}
 
+# Django's model backend, reading the user's profile (role) in the same query
+AUTHENTICATION_BACKENDS = ["innoregion.apps.access.backends.ProfileBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -23,6 +23,9 @@ BANK_ACTIONS = {"view": "summary", "summary": "summary", "breakdown": "breakdown
 _RULES: dict[str, Callable] = {}
 
 
+NO_PROFILE = object()  # stored on a user known to have no profile (``Who`` then does not look again)
+
+
 class Who:
     """The role and bindings of a user, read once per request."""
 
@@ -40,9 +43,9 @@ class Who:
         if profile is None:
             from innoregion.apps.access.models import Profile
 
-            profile = Profile.objects.filter(user=user).first()
+            profile = Profile.objects.filter(user=user).first() or NO_PROFILE
             user._innoregion_profile = profile
-        if profile is not None:
+        if profile is not NO_PROFILE:
             self.role, self.enterprise_id, self.bank_id = profile.role, profile.enterprise_id, profile.bank_id
 
 

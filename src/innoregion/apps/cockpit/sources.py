@@ -7,6 +7,8 @@ Callers pass querysets already narrowed by ``restrict``; nothing here widens the
 from __future__ import annotations
 
 import functools
+import threading
+import time
 from typing import NamedTuple
 
 from django.apps import apps
@@ -19,11 +21,48 @@ def _model(label: str):
         return None
 
 
+# ---------------------------------------------------------------- the "current" pointers, cached
+# Every page asks "which scoring run, which ladder run is the latest?" and "what are the indicators
+# called?". The answers change a few times a year, so each process keeps them for a few seconds
+# (setting INNOREGION_POINTER_CACHE_SECONDS, default 5; 0 turns the cache off). A save or delete of a
+# run or an indicator in this process forgets them at once (signals, see CockpitConfig.ready); other
+# gunicorn workers see the change within the TTL.
+_cache: dict[str, tuple[float, object]] = {}
+_cache_lock = threading.Lock()
+
+
+def _cache_seconds() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "INNOREGION_POINTER_CACHE_SECONDS", 5.0))
+
+
+def _cached(key: str, compute):
+    ttl = _cache_seconds()
+    if ttl <= 0:
+        return compute()
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    value = compute()
+    with _cache_lock:
+        _cache[key] = (now, value)
+    return value
+
+
+def forget_cached(**_signal_kwargs) -> None:
+    """Drops the cached pointers (connected to the runs' and indicators' save and delete)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def latest_run():
     ScoringRun = _model("points.ScoringRun")
     if ScoringRun is None:
         return None
-    return ScoringRun.objects.filter(status="done").order_by("-finished_at", "-pk").first()
+    return _cached("scoring_run", lambda: ScoringRun.objects.filter(status="done")
+                   .order_by("-finished_at", "-pk").first())
 
 
 def scores_for(enterprise_ids, run=None, *, breakdown: bool = False) -> dict[int, dict]:
@@ -68,7 +107,8 @@ def latest_ladder_run():
     LadderRun = _model("ladder.LadderRun")
     if LadderRun is None:
         return None
-    return LadderRun.objects.filter(finished_at__isnull=False).order_by("-finished_at", "-pk").first()
+    return _cached("ladder_run", lambda: LadderRun.objects.filter(finished_at__isnull=False)
+                   .order_by("-finished_at", "-pk").first())
 
 
 def _lang_key() -> str:
@@ -241,6 +281,23 @@ def indicator_names(run) -> dict[str, str]:
     key = _lang_key()
     return {code: names.get(key) or names.get("en") or code
             for code, names in _methodology_names(run.methodology).items()}
+
+
+def all_indicator_names(run) -> dict[str, str]:
+    """Indicator code -> name in the active language: the catalogue's indicators (reference data,
+    which every signed-in role may view) and the methodology's own ratios of ``run``."""
+    from innoregion.apps.region.models import Indicator
+
+    key = _lang_key()
+
+    def catalogue() -> dict[str, dict[str, str]]:
+        return {code: {"zh": zh, "ko": ko, "en": en}
+                for code, zh, ko, en in Indicator.objects.values_list("code", "name_zh", "name_ko", "name_en")}
+
+    names = {code: n.get(key) or n.get("zh") or n.get("en") or code
+             for code, n in _cached("indicator_names", catalogue).items()}
+    names.update(indicator_names(run))
+    return names
 
 
 def next_tier(run, tier: str | None) -> str | None:
