@@ -12,7 +12,8 @@ class CockpitConfig(AppConfig):
 
         # the pages cache "the latest run" and the indicator names for a few seconds: a change made in
         # this process is seen at once
-        for label in ("points.ScoringRun", "ladder.LadderRun", "region.Indicator"):
+        for label in ("points.ScoringRun", "ladder.LadderRun", "region.Indicator", "region.Cluster",
+                      "region.Zone"):
             for signal in (post_save, post_delete):
                 signal.connect(sources.forget_cached, sender=label, weak=False,
                                dispatch_uid=f"cockpit-forget-{label}-{signal is post_save}")

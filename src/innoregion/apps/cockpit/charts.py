@@ -28,12 +28,13 @@ def hbar(rows: list[tuple[str, float]], *, width: int = 520, target: dict[str, f
     for i, (label, value) in enumerate(rows):
         y = 5 + i * (bar_h + gap)
         w = max(0.0, value * scale)
+        shown = _n(value, digits)
         parts.append(format_html(
             '<text x="{}" y="{}" text-anchor="end" class="lbl">{}</text>'
             '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>'
             '<text x="{}" y="{}" class="val">{}</text>',
             left - 6, f"{y + bar_h * 0.7:.1f}", label, left, y, f"{w:.1f}", bar_h, PALETTE[i % len(PALETTE)], label,
-            _n(value, digits), f"{left + w + 4:.1f}", f"{y + bar_h * 0.7:.1f}", _n(value, digits)))
+            shown, f"{left + w + 4:.1f}", f"{y + bar_h * 0.7:.1f}", shown))
         if label in target:
             x = left + target[label] * scale
             parts.append(format_html(

@@ -74,7 +74,9 @@ def scores_for(enterprise_ids, run=None, *, breakdown: bool = False) -> dict[int
         return {}
     fields = ["enterprise_id", "score", "tier", "stage", "rank", "stage_rank"] + (["breakdown"] if breakdown else [])
     out = {}
-    for row in EnterpriseScore.objects.filter(run=run, enterprise_id__in=list(enterprise_ids)).values_list(*fields):
+    # no ordering: the model's default (run, rank) would join the run table for nothing
+    for row in EnterpriseScore.objects.filter(run=run, enterprise_id__in=list(enterprise_ids)).order_by() \
+            .values_list(*fields):
         d = {"points": row[1], "tier": row[2] or "", "stage": row[3] or "", "rank": row[4], "stage_rank": row[5]}
         if breakdown:
             d["breakdown"] = row[6] or {}
@@ -139,8 +141,10 @@ def rungs_for(enterprise_ids, *, gaps: bool = True) -> dict[int, dict]:
         return {}
     rows: dict[int, list] = {}
     fields = ["enterprise_id", "year", "pack", "outcome", "distance"]
-    for row in LadderOutcome.objects.filter(run=run, enterprise_id__in=list(enterprise_ids)).values_list(
-            *fields, *(["details"] if gaps else [])):
+    # ordered by the columns themselves: the model's default ordering (run, enterprise, ...) would join
+    # the run and enterprise tables to sort by their own orderings
+    for row in LadderOutcome.objects.filter(run=run, enterprise_id__in=list(enterprise_ids)) \
+            .order_by("enterprise_id", "year", "pack").values_list(*fields, *(["details"] if gaps else [])):
         o = _Outcome(*row) if gaps else _Outcome(*row, None)
         rows.setdefault(o.enterprise_id, []).append(o)
     rank = {"needs_review": 0, "unknown": 1, "not_met": 2}
@@ -298,6 +302,21 @@ def all_indicator_names(run) -> dict[str, str]:
              for code, n in _cached("indicator_names", catalogue).items()}
     names.update(indicator_names(run))
     return names
+
+
+def place_name(model_label: str, pk: int | None) -> str:
+    """The name of a cluster or zone (``region.Cluster`` / ``region.Zone``) in the active language,
+    from the cached reference table (a handful of rows; every signed-in role may view them)."""
+    if pk is None:
+        return ""
+    Model = apps.get_model(model_label)
+
+    def table() -> dict[int, dict[str, str]]:
+        return {i: {"zh": zh, "ko": ko, "en": en}
+                for i, zh, ko, en in Model.objects.values_list("pk", "name_zh", "name_ko", "name_en")}
+
+    n = _cached(model_label, table).get(pk) or {}
+    return n.get(_lang_key()) or n.get("zh") or ""
 
 
 def next_tier(run, tier: str | None) -> str | None:

@@ -245,9 +245,8 @@ def _filing_rows(filings, names: dict[str, str]) -> list[FilingRow]:
 
 
 def _enterprise_for(request, pk: int) -> Enterprise:
-    # the page shows the zone's name, not its polygon (GeoJSON can be large: not decoded per page)
-    ent = restrict(Enterprise.objects.select_related("cluster", "zone").defer("zone__geometry"), request.user,
-                   "view").filter(pk=pk).first()
+    # the cluster's and zone's names come from the cached reference tables (sources.place_name)
+    ent = restrict(Enterprise.objects.all(), request.user, "view").filter(pk=pk).first()
     if ent is None:
         raise Http404
     return ent
@@ -308,7 +307,8 @@ def enterprise_detail(request, pk: int):
     if Who(request.user).role == Role.OFFICIAL and request.method == "GET":
         audit.record(request.user, "page.read.enterprise", ent)
     return render(request, "cockpit/enterprise_detail.html", {
-        "e": ent, "score": score, "items": items, "chart": chart, "strengths": strengths, "weaknesses": weaknesses,
+        "e": ent, "cluster_name": sources.place_name("region.Cluster", ent.cluster_id),
+        "zone_name": sources.place_name("region.Zone", ent.zone_id), "score": score, "items": items, "chart": chart, "strengths": strengths, "weaknesses": weaknesses,
         "next_tier": next_tier, "cohort": cohort, "rung": rung,
         "benefits": sources.benefits_for(ent.pk), "filings": _filing_rows(filings[:300], names), "show_history": show_history,
         "filing_years": filing_years, "filing_year": filing_year,

@@ -46,3 +46,25 @@ ACTION_LABELS = {
 def action_label(code: str) -> str:
     """The audit action in the reader's language (the code itself when unknown)."""
     return ACTION_LABELS.get(code, code)
+
+
+# The main menu depends only on the role, the language and (for an enterprise user) the enterprise:
+# rendered once per process for each, not on every page (ten URL reversals and translations).
+_NAV_CACHE: dict[tuple, str] = {}
+
+
+@register.simple_tag
+def main_nav(user, role):
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    enterprise_id = Who(user).enterprise_id if role == "enterprise" else None
+    key = (role, get_language(), enterprise_id)
+    html = _NAV_CACHE.get(key)
+    if html is None:
+        html = render_to_string("_nav.html", {"role": role, "enterprise_id": enterprise_id})
+        if len(_NAV_CACHE) > 10_000:  # enterprise users each have their own menu: keep it bounded
+            _NAV_CACHE.clear()
+        _NAV_CACHE[key] = html
+    return mark_safe(html)
