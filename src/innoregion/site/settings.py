@@ -81,6 +81,11 @@ if os.environ.get("INNOREGION_CACHE", "local") == "db":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "innoregion_cache"}}
 
+# Seconds each process keeps "the latest scoring and ladder runs" and the reference names (indicators,
+# clusters, zones) before reading them again; a change made in the same process is seen at once
+# (innoregion.apps.cockpit.sources). 0: read them on every page.
+INNOREGION_POINTER_CACHE_SECONDS = float(os.environ.get("INNOREGION_POINTER_CACHE_SECONDS", "5"))
+
 # Django's model backend, reading the user's profile (role) in the same query
 AUTHENTICATION_BACKENDS = ["innoregion.apps.access.backends.ProfileBackend"]
 
