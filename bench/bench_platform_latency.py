@@ -8,7 +8,7 @@ gunicorn (not the dev server) from PostgreSQL, on loopback only.
 It (re)creates the bench database, migrates, loads the reference data and N synthetic enterprises
 (each with filings, a stored score with its breakdown, ladder outcomes), one bank with a consent
 from a fifth of them and one API token per client, then starts gunicorn on 127.0.0.1 and runs a
-bounded load loop (threads + http.client, keep-alive) per endpoint. Prints p50/p95/p99 and the
+bounded load loop per endpoint (bench/loadgen.py: one asyncio loop, keep-alive where the server allows it). Prints p50/p95/p99 and the
 throughput; paste the figures into docs/benchmarks.md ("## Platform latency").
 
 Modes (``--mode``, default ``closed``, the original behaviour):
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
+import json
 import os
 import random
 import secrets
@@ -34,10 +34,13 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import loadgen  # noqa: E402  (bench/loadgen.py, beside this script)
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out" / "platform"
@@ -170,90 +173,17 @@ def _credentials(official, bank, bank_user, ids, consented, clients: int, t0: fl
 
 
 
-def _get(conn: http.client.HTTPConnection, port: int, path: str, headers: dict):
-    """One keep-alive GET; on a broken connection, a new one and status 0. Returns (conn, status)."""
-    try:
-        conn.request("GET", path, headers=headers)
-        resp = conn.getresponse()
-        resp.read()
-        return conn, resp.status
-    except (OSError, http.client.HTTPException):
-        conn.close()
-        return http.client.HTTPConnection("127.0.0.1", port, timeout=60), 0
-
-def load(port: int, paths_for_client, headers_for_client, clients: int, total: int, timeout_s: float = 600):
-    """``clients`` threads, keep-alive connections, ``total`` requests overall; returns latencies (s)
-    and the status counts."""
-    lat: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    per = max(1, total // clients)
-    deadline = time.monotonic() + timeout_s
-
-    def worker(c: int):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine, codes = [], {}
-        for k in range(per):
-            if time.monotonic() > deadline:
-                break
-            t = time.perf_counter()
-            conn, status = _get(conn, port, paths_for_client(c, k), headers_for_client(c))
-            mine.append(time.perf_counter() - t)
-            codes[status] = codes.get(status, 0) + 1
-        conn.close()
-        with lock:
-            lat.extend(mine)
-            for s, n in codes.items():
-                statuses[s] = statuses.get(s, 0) + n
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in range(clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return lat, statuses, time.perf_counter() - t0
-
-
-def load_paced(port: int, paths_for_client, headers_for_client, clients: int, total: int, rate: float,
-               timeout_s: float = 600):
-    """``clients`` threads, keep-alive, each sending ``rate`` requests/s on a fixed schedule until
-    ``total`` requests overall; latency counts from the scheduled send time (no coordinated omission)."""
-    lat: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    per = max(1, total // clients)
-    interval = 1.0 / rate
-    t0 = time.perf_counter() + 0.2
-    deadline = time.monotonic() + timeout_s
-    offsets = random.Random(7).sample(range(1000), clients)
-
-    def worker(c: int):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine, codes = [], {}
-        start = t0 + offsets[c] / 1000 * interval
-        for k in range(per):
-            if time.monotonic() > deadline:
-                break
-            due = start + k * interval
-            wait = due - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)
-            conn, status = _get(conn, port, paths_for_client(c, k), headers_for_client(c))
-            mine.append(time.perf_counter() - due)
-            codes[status] = codes.get(status, 0) + 1
-        conn.close()
-        with lock:
-            lat.extend(mine)
-            for s, n in codes.items():
-                statuses[s] = statuses.get(s, 0) + n
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return lat, statuses, time.perf_counter() - t0
+def cursor_feed(port: int, token: str, first: str = "/api/v1/enterprises/") -> list[str]:
+    """Every page of the bank list (path and query), found by following ``next`` once from ``first``
+    with one token: the list pages by cursor, so "a random page" is a random one of these."""
+    pages, url = [], first
+    while url:
+        pages.append(url)
+        req = urllib.request.Request(f"http://127.0.0.1:{port}{url}", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            nxt = json.loads(resp.read())["next"]
+        url = nxt and f"{urlparse(nxt).path}?{urlparse(nxt).query}"
+    return pages
 
 
 def pct(values: list[float], p: float) -> float:
@@ -308,6 +238,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         ids, consented, tokens = data["ids"], data["consented"], data["tokens"]
+        feed = cursor_feed(port, tokens[0]) if "list" in args.endpoints.split(",") else []
         rng = random.Random(5)
         cookie = {"Cookie": f"sessionid={data['session']}", "Accept-Language": "zh-hans"}
         scenarios = [
@@ -316,7 +247,7 @@ def main() -> None:
             ("bank API: one enterprise", lambda c, k: f"/api/v1/enterprises/{rng.choice(consented)}/",
              lambda c: {"Authorization": f"Bearer {tokens[c]}"}),
             ("bank API: list page of 50",
-             lambda c, k: f"/api/v1/enterprises/?page={1 + rng.randrange(max(1, len(consented) // 50))}",
+             lambda c, k: rng.choice(feed),  # a random page of the cursor feed
              lambda c: {"Authorization": f"Bearer {tokens[c]}"}),
         ]
         wanted = set(args.endpoints.split(","))
@@ -331,11 +262,10 @@ def main() -> None:
             print(f"-- {label}")
             print(f"{'endpoint':<36} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}  statuses")
             for name, paths, headers in scenarios:
-                load(port, paths, headers, args.clients, args.clients * 2)  # warm-up
-                if mode == "closed":
-                    lat, statuses, wall = load(port, paths, headers, args.clients, args.requests)
-                else:
-                    lat, statuses, wall = load_paced(port, paths, headers, args.clients, args.requests, args.rate)
+                loadgen.run(port, paths, headers, clients=args.clients, total=args.clients * 2)  # warm-up
+                res = loadgen.run(port, paths, headers, clients=args.clients, total=args.requests,
+                                  rate=None if mode == "closed" else args.rate)
+                lat, statuses, wall = res.latencies, res.statuses, res.wall
                 ok = all(s == 200 for s in statuses)
                 print(f"{name:<36} {statistics.median(lat) * 1e3:8.1f} {pct(lat, 95) * 1e3:8.1f} "
                       f"{pct(lat, 99) * 1e3:8.1f} {len(lat) / wall:8.1f}  {statuses}"

@@ -40,6 +40,27 @@ class ConfigError(ValueError):
     pass
 
 
+_BOOLEAN_OPTIONS = {"server_side_binding"}
+_INTEGER_OPTIONS = {"prepare_threshold", "connect_timeout"}
+
+
+def _option(name: str, value: str):
+    """A PostgreSQL option from the URL's query string, typed (psycopg wants ``prepare_threshold`` as an
+    int, Django ``server_side_binding`` as ``True``)."""
+    if name in _BOOLEAN_OPTIONS:
+        if value.lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"DATABASE_URL option {name}={value!r}: use 1 or 0")
+    if name in _INTEGER_OPTIONS:
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"DATABASE_URL option {name}={value!r}: not a whole number") from None
+    return value
+
+
 def database_from_url(url: str | None) -> dict:
     """Translate a DATABASE_URL into a Django DATABASES entry."""
     if not url:
@@ -56,7 +77,7 @@ def database_from_url(url: str | None) -> dict:
             raise ConfigError("DATABASE_URL sqlite:/// needs a file path, e.g. sqlite:////srv/innoregion/db.sqlite3")
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name or ":memory:", "OPTIONS": {"timeout": 30}}
     if parsed.scheme in ("postgres", "postgresql", "pgsql"):
-        options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        options = {k: _option(k, v[-1]) for k, v in parse_qs(parsed.query).items()}
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")) or "postgres",

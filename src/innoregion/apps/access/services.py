@@ -75,12 +75,22 @@ def revoke_api_token(token: ApiToken, actor) -> ApiToken:
     return token
 
 
+_TOKEN_COLUMNS = ("id", "bank_id", "user_id", "prefix", "digest", "scopes", "expires_at", "revoked_at",
+                  "last_used_at", "user__id", "user__username", "user__is_active", "user__is_superuser",
+                  "user__profile__id", "user__profile__user_id", "user__profile__role",
+                  "user__profile__enterprise_id", "user__profile__bank_id")
+
+
 def authenticate_token(raw: str) -> ApiToken | None:
     """The active token whose SHA-256 matches ``raw`` (constant-time compare of the digests)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     digest = hash_token(raw)
-    token = ApiToken.objects.select_related("user", "user__profile", "bank").filter(digest=digest).first()
+    # one query, only the columns a request needs (not the user's password hash, names or e-mail), and
+    # no ORDER BY (the digest is unique)
+    found = (ApiToken.objects.select_related("user", "user__profile").only(*_TOKEN_COLUMNS)
+             .filter(digest=digest).order_by()[:1])
+    token = next(iter(found), None)
     if token is None or not secrets.compare_digest(token.digest, digest) or not token.is_active():
         return None
     now = timezone.now()

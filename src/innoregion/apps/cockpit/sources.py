@@ -170,6 +170,31 @@ def rungs_for(enterprise_ids, *, gaps: bool = True) -> dict[int, dict]:
     return out
 
 
+def top_rungs_for(enterprise_ids) -> dict[int, str]:
+    """``{enterprise_id: rung}``: what ``rungs_for`` calls ``"rung"`` (the highest main rung met in the
+    enterprise's latest year of the latest ladder run), without the labels, side tracks and next step,
+    for lists that show the rung alone (the bank API: a third of the cost)."""
+    LadderOutcome = _model("ladder.LadderOutcome")
+    run = latest_ladder_run()
+    lad = ladder()
+    if LadderOutcome is None or run is None or lad is None:
+        return {}
+    latest: dict[int, int] = {}
+    met: dict[int, list[tuple[int, str]]] = {}
+    for eid, year, pack, outcome in LadderOutcome.objects.filter(
+            run=run, enterprise_id__in=list(enterprise_ids)).order_by("enterprise_id", "year", "pack") \
+            .values_list("enterprise_id", "year", "pack", "outcome"):
+        if year > latest.get(eid, year - 1):
+            latest[eid] = year
+        if outcome == "met" and pack in lad.rungs and pack in lad.packs:
+            met.setdefault(eid, []).append((year, pack))
+    out = {}
+    for eid, year in latest.items():
+        main = [pack for y, pack in met.get(eid, ()) if y == year]
+        out[eid] = max(main, key=lambda pack: lad.rungs[pack]) if main else ""
+    return out
+
+
 def breakdown_items(breakdown) -> list[dict]:
     """A score's breakdown JSON as ``[{"indicator", "value", "contribution"}]`` (any of the shapes
     ``{code: number}``, ``{code: {...}}`` or ``[{"indicator": code, ...}]``), largest first."""

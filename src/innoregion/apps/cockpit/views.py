@@ -202,7 +202,7 @@ def enterprise_list(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     ids = [e.pk for e in page]
     scores = sources.scores_for(ids, run)
-    rungs = sources.rungs_for(ids)
+    rungs = sources.rungs_for(ids, gaps=False)  # the list shows the rung, not the gaps
     rows = [(e, scores.get(e.pk, {}), rungs.get(e.pk, {})) for e in page]
     params = request.GET.copy()
     params.pop("page", None)
