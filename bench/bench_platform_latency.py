@@ -186,6 +186,59 @@ def cursor_feed(port: int, token: str, first: str = "/api/v1/enterprises/") -> l
     return pages
 
 
+def _cpu_seconds(pids) -> dict[int, float]:
+    """User + system CPU seconds of each of these processes that is still there."""
+    tick, out = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU spent between two readings by the processes present in both (one that ended or began in
+    between is left out rather than counted negative)."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
+
+
+def _machine_busy_seconds() -> float:
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(x) for x in out]
+
+
+def _postgres_pids() -> list[int]:
+    return [int(x) for x in subprocess.run(["pgrep", "-u", "postgres"], capture_output=True,
+                                           text=True).stdout.split()]
+
+
+class CpuMeter:
+    """CPU spent per request while a load runs: gunicorn's workers, PostgreSQL, the whole machine."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    def __enter__(self):
+        self.workers, self.pg = _children(self.server_pid), _postgres_pids()
+        self.start = (_cpu_seconds(self.workers), _cpu_seconds(self.pg), _machine_busy_seconds())
+        return self
+
+    def __exit__(self, *exc):
+        end = (_cpu_seconds(self.workers), _cpu_seconds(self.pg), _machine_busy_seconds())
+        self.used = [_spent(self.start[0], end[0]), _spent(self.start[1], end[1]), end[2] - self.start[2]]
+
+    def per_request(self, n: int) -> str:
+        w, pg, machine = (1e3 * x / max(1, n) for x in self.used)
+        return f"CPU/request: workers {w:.1f} ms, PostgreSQL {pg:.1f} ms, machine {machine:.1f} ms"
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))]
@@ -196,10 +249,10 @@ def main() -> None:
     ap.add_argument("--enterprises", type=int, default=30000)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
-    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    ap.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
-    ap.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread",
-                    help="gunicorn worker class; sync: one request at a time per process, no keep-alive")
+    ap.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    ap.add_argument("--worker-class", choices=["gthread", "sync"], default="sync",
+                    help="gunicorn worker class, as `innoregion serve --worker-class` (gthread: 4 threads a "
+                         "worker, keep-alive; sync: one request at a time a worker, a connection each)")
     ap.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/innoregion_bench")
     ap.add_argument("--mode", choices=["closed", "paced", "both"], default="closed",
                     help="closed: back-to-back requests (saturation); paced: --rate requests/s per client")
@@ -225,11 +278,11 @@ def main() -> None:
           f"({len(data['consented']):,} consenting to the bench bank)")
     port = _free_port()
     log = open(OUT / "gunicorn.log", "w")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "innoregion.site.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--threads", str(args.threads if args.worker_class == "gthread" else 1),
-         "--worker-class", args.worker_class, "--keep-alive", "30", "--log-level", "warning"],
-        env=env, stdout=log, stderr=log, cwd=REPO)
+    from innoregion.cli.serve import gunicorn_args
+
+    # exactly what `innoregion serve` runs (access log included), keep-alive connections for gthread
+    command = [*gunicorn_args("127.0.0.1", port, args.workers, args.worker_class), "--keep-alive", "30"]
+    server = subprocess.Popen([sys.executable, "-m", *command], env=env, stdout=log, stderr=log, cwd=REPO)
     try:
         for _ in range(100):
             try:
@@ -252,7 +305,7 @@ def main() -> None:
         ]
         wanted = set(args.endpoints.split(","))
         scenarios = [sc for key, sc in zip(("page", "one", "list"), scenarios, strict=True) if key in wanted]
-        threads = args.threads if args.worker_class == "gthread" else 1
+        threads = 4 if args.worker_class == "gthread" else 1
         print(f"gunicorn: {args.workers} workers × {threads} threads ({args.worker_class}); {args.clients} clients; "
               f"{args.requests} requests per endpoint after a warm-up; load average {os.getloadavg()[0]:.2f}")
         modes = ["closed", "paced"] if args.mode == "both" else [args.mode]
@@ -263,13 +316,15 @@ def main() -> None:
             print(f"{'endpoint':<36} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}  statuses")
             for name, paths, headers in scenarios:
                 loadgen.run(port, paths, headers, clients=args.clients, total=args.clients * 2)  # warm-up
-                res = loadgen.run(port, paths, headers, clients=args.clients, total=args.requests,
-                                  rate=None if mode == "closed" else args.rate)
+                with CpuMeter(server.pid) as meter:
+                    res = loadgen.run(port, paths, headers, clients=args.clients, total=args.requests,
+                                      rate=None if mode == "closed" else args.rate)
                 lat, statuses, wall = res.latencies, res.statuses, res.wall
                 ok = all(s == 200 for s in statuses)
                 print(f"{name:<36} {statistics.median(lat) * 1e3:8.1f} {pct(lat, 95) * 1e3:8.1f} "
                       f"{pct(lat, 99) * 1e3:8.1f} {len(lat) / wall:8.1f}  {statuses}"
                       f"{'' if ok else '  <-- errors'}", flush=True)
+                print(f"{'':<36} {meter.per_request(len(lat))}", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)

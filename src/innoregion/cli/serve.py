@@ -14,7 +14,19 @@ def migrate_quietly() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def run_server(host: str, port: int, workers: int, dev: bool) -> None:
+def gunicorn_args(host: str, port: int, workers: int, worker_class: str = "gthread") -> list[str]:
+    """gunicorn's command line. ``gthread`` (4 threads a worker) suits clients that keep connections
+    open; ``sync`` (one request at a time a worker, a new connection each) gives the lowest latency
+    for CPU-bound pages behind a reverse proxy (docs/benchmarks.md, platform latency)."""
+    args = ["gunicorn", "innoregion.site.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--worker-class", worker_class, "--access-logfile", "-", "--log-level", "warning",
+            "--timeout", "300"]  # a large department file takes minutes to import
+    if worker_class == "gthread":
+        args += ["--threads", "4"]
+    return args
+
+
+def run_server(host: str, port: int, workers: int, dev: bool, worker_class: str = "gthread") -> None:
     from innoregion.cli import setup_django
 
     setup_django()
@@ -31,19 +43,17 @@ def run_server(host: str, port: int, workers: int, dev: bool) -> None:
         from django.core.management import call_command
 
         call_command("collectstatic", interactive=False, verbosity=0)
-    args = [
-        "gunicorn", "innoregion.site.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
-        "--access-logfile", "-", "--log-level", "warning",
-    ]
-    os.execvp(sys.executable, [sys.executable, "-m", *args])
+    os.execvp(sys.executable, [sys.executable, "-m", *gunicorn_args(host, port, workers, worker_class)])
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
+@click.option("--worker-class", type=click.Choice(["gthread", "sync"]), default="gthread", show_default=True,
+              help="gthread: 4 threads a worker, for clients that keep connections open; sync: one request "
+                   "at a time a worker, lowest latency behind a reverse proxy")
 @click.option("--dev", is_flag=True, help="Django's development server instead of gunicorn")
-def command(host: str, port: int, workers: int, dev: bool) -> None:
+def command(host: str, port: int, workers: int, worker_class: str, dev: bool) -> None:
     """Apply migrations, then serve the platform (cockpit, portals, bank API)."""
-    run_server(host, port, workers, dev)
+    run_server(host, port, workers, dev, worker_class)

@@ -71,8 +71,9 @@ def record(actor, action: str, obj: models.Model | None = None, *, object_type: 
     )
 
 
-def record_bank_reads(actor, bank_id: int, action: str, consents_by_enterprise: dict[int, Any]) -> int:
-    """One entry per enterprise a bank read (under which consent), in one insert.
+def record_reads(actor, bank_id: int | None, action: str, consents_by_enterprise: dict[int, Any]) -> int:
+    """One entry per enterprise whose data was read (by a bank: under which consent; by an official:
+    consent ``None`` and ``bank_id`` ``None``), in one insert.
 
     On PostgreSQL the rows go in as two arrays (``INSERT ... SELECT ... FROM unnest(ids, consents)``):
     the ORM's ``bulk_create`` prepares every field of every row in Python, ≈ 4 ms of CPU for the 50

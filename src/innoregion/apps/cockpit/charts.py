@@ -26,20 +26,19 @@ def hbar(rows: list[tuple[str, float]], *, width: int = 520, target: dict[str, f
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
              f'aria-label="{escape(title)}">']
     for i, (label, value) in enumerate(rows):
+        # f-strings with the text escaped once (format_html per bar was a third of the enterprise
+        # page's view time); numbers are formatted here, so nothing else needs escaping
         y = 5 + i * (bar_h + gap)
         w = max(0.0, value * scale)
-        shown = _n(value, digits)
-        parts.append(format_html(
-            '<text x="{}" y="{}" text-anchor="end" class="lbl">{}</text>'
-            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>'
-            '<text x="{}" y="{}" class="val">{}</text>',
-            left - 6, f"{y + bar_h * 0.7:.1f}", label, left, y, f"{w:.1f}", bar_h, PALETTE[i % len(PALETTE)], label,
-            shown, f"{left + w + 4:.1f}", f"{y + bar_h * 0.7:.1f}", shown))
+        text, shown, ty = escape(label), escape(_n(value, digits)), f"{y + bar_h * 0.7:.1f}"
+        parts.append(f'<text x="{left - 6}" y="{ty}" text-anchor="end" class="lbl">{text}</text>'
+                     f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{PALETTE[i % len(PALETTE)]}">'
+                     f'<title>{text}: {shown}</title></rect>'
+                     f'<text x="{left + w + 4:.1f}" y="{ty}" class="val">{shown}</text>')
         if label in target:
             x = left + target[label] * scale
-            parts.append(format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="target"><title>{}</title></line>',
-                f"{x:.1f}", f"{x:.1f}", y - 3, y + bar_h + 3, _n(target[label])))
+            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y - 3}" y2="{y + bar_h + 3}" class="target">'
+                         f'<title>{escape(_n(target[label]))}</title></line>')
     parts.append("</svg>")
     return mark_safe("".join(str(p) for p in parts))
 

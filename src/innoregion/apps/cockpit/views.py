@@ -278,7 +278,7 @@ def enterprise_detail(request, pk: int):
     if not show_history:
         filings = filings.filter(is_current=True)
     # one year at a time (the newest by default): a page of ~60 rows, not every year's
-    filing_years = sorted(set(filings.values_list("year", flat=True)), reverse=True)
+    filing_years = list(filings.order_by("-year").values_list("year", flat=True).distinct())
     try:
         filing_year = int(request.GET.get("year", ""))
     except ValueError:
@@ -305,12 +305,13 @@ def enterprise_detail(request, pk: int):
                              after={"indicator": whatif.indicator, "target": d["target"], "value": value,
                                     "status": whatif.status})
     if Who(request.user).role == Role.OFFICIAL and request.method == "GET":
-        audit.record(request.user, "page.read.enterprise", ent)
+        audit.record_reads(request.user, None, "page.read.enterprise", {ent.pk: None})
     return render(request, "cockpit/enterprise_detail.html", {
         "e": ent, "cluster_name": sources.place_name("region.Cluster", ent.cluster_id),
-        "zone_name": sources.place_name("region.Zone", ent.zone_id), "score": score, "items": items, "chart": chart, "strengths": strengths, "weaknesses": weaknesses,
-        "next_tier": next_tier, "cohort": cohort, "rung": rung,
-        "benefits": sources.benefits_for(ent.pk), "filings": _filing_rows(filings[:300], names), "show_history": show_history,
+        "zone_name": sources.place_name("region.Zone", ent.zone_id), "score": score, "items": items,
+        "chart": chart, "strengths": strengths, "weaknesses": weaknesses, "next_tier": next_tier,
+        "cohort": cohort, "rung": rung, "benefits": sources.benefits_for(ent.pk),
+        "filings": _filing_rows(filings[:300], names), "show_history": show_history,
         "filing_years": filing_years, "filing_year": filing_year,
         "whatif_form": whatif_form, "whatif": whatif, "run": run,
     })

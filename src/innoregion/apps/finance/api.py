@@ -311,7 +311,7 @@ class EnterpriseList(BankAPIView):
         page = paginator.paginate_queryset(self.restricted().values(*SUMMARY_VALUES, "consent_id",
                                                                     "consent_expires_at"), request, view=self)
         page = [v for v in page if v["consent_id"] is not None]  # None: the consent ended meanwhile
-        audit.record_bank_reads(request.user, request.auth.bank_id, "bank.read.summary",
+        audit.record_reads(request.user, request.auth.bank_id, "bank.read.summary",
                                 {v["pk"]: v["consent_id"] for v in page})
         return paginator.get_paginated_response(_summary_rows(page))
 
@@ -325,7 +325,7 @@ class EnterpriseDetail(BankAPIView):
                           .values(*SUMMARY_VALUES, "consent_id", "consent_expires_at")[:1]), None)
         if found is None or found["consent_id"] is None:
             raise exceptions.NotFound()
-        audit.record_bank_reads(request.user, request.auth.bank_id, "bank.read.summary",
+        audit.record_reads(request.user, request.auth.bank_id, "bank.read.summary",
                                 {found["pk"]: found["consent_id"]})
         return Response(_summary_rows([found])[0])
 
@@ -395,7 +395,7 @@ class WhitelistExport(BankAPIView):
         if tier:
             rows = [r for r in rows if r["tier"] == tier]
         shown = {r["credit_code"] for r in rows}
-        audit.record_bank_reads(request.user, request.auth.bank_id, "bank.export.whitelist",
+        audit.record_reads(request.user, request.auth.bank_id, "bank.export.whitelist",
                                 {v["pk"]: v["consent_id"] for v in found if v["credit_code"] in shown})
         table = [[safe_cell(r[c].isoformat() if hasattr(r[c], "isoformat") else r[c]) for c in self.columns]
                  for r in rows]
