@@ -54,3 +54,16 @@ def test_shared_cache_for_several_workers(tmp_path):
                            check=True).stdout.strip()
     assert shared == "django.core.cache.backends.db.DatabaseCache"
     assert local == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_postgres_url_options_are_typed():
+    db = config.database_from_url("postgres://u@h:5432/d?server_side_binding=1&prepare_threshold=5"
+                                  "&sslmode=require&connect_timeout=3")
+    assert db["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5, "sslmode": "require",
+                             "connect_timeout": 3}
+    assert config.database_from_url("postgres://u@h/d?server_side_binding=off")["OPTIONS"] == {
+        "server_side_binding": False}
+    with pytest.raises(config.ConfigError, match="prepare_threshold"):
+        config.database_from_url("postgres://u@h/d?prepare_threshold=many")
+    with pytest.raises(config.ConfigError, match="server_side_binding"):
+        config.database_from_url("postgres://u@h/d?server_side_binding=maybe")

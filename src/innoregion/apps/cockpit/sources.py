@@ -65,6 +65,36 @@ def latest_run():
                    .order_by("-finished_at", "-pk").first())
 
 
+def _rows_of_run(model, run_id: int, enterprise_ids, fields: list[str], order: tuple[str, ...] = ()) -> list[tuple]:
+    """``fields`` of ``model``'s rows in run ``run_id`` for these enterprises (ids the caller has
+    already read through ``restrict``), as tuples. On PostgreSQL the ids go as one array
+    (``enterprise_id = ANY(%s)``) in SQL written from the model's metadata: the ORM's ``__in`` builds
+    and adapts one placeholder per id, ≈ 1 ms of CPU for a page of 50. Elsewhere, the ORM."""
+    import json
+
+    from django.db import connection, models
+
+    ids = list(enterprise_ids)
+    if connection.vendor != "postgresql":
+        return list(model.objects.filter(run_id=run_id, enterprise_id__in=ids).order_by(*order)
+                    .values_list(*fields))
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = [meta.get_field(f) for f in fields]
+    sql = (f"SELECT {', '.join(quote(c.column) for c in columns)} FROM {quote(meta.db_table)} "
+           f"WHERE {quote(meta.get_field('run').column)} = %s "
+           f"AND {quote(meta.get_field('enterprise').column)} = ANY(%s)")
+    if order:
+        sql += " ORDER BY " + ", ".join(quote(meta.get_field(f).column) for f in order)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [run_id, ids])
+        rows = cursor.fetchall()
+    json_at = [k for k, c in enumerate(columns) if isinstance(c, models.JSONField)]
+    if json_at:  # Django reads jsonb as text and decodes it in the field; so do we
+        rows = [tuple(json.loads(v) if k in json_at and isinstance(v, str) else v for k, v in enumerate(row))
+                for row in rows]
+    return rows
+
+
 def scores_for(enterprise_ids, run=None, *, breakdown: bool = False) -> dict[int, dict]:
     """``{enterprise_id: {"points", "tier", "stage", "rank", "stage_rank"[, "breakdown"]}}`` from the
     latest scoring run (the breakdown JSON only when asked: it is the heavy part)."""
@@ -74,9 +104,7 @@ def scores_for(enterprise_ids, run=None, *, breakdown: bool = False) -> dict[int
         return {}
     fields = ["enterprise_id", "score", "tier", "stage", "rank", "stage_rank"] + (["breakdown"] if breakdown else [])
     out = {}
-    # no ordering: the model's default (run, rank) would join the run table for nothing
-    for row in EnterpriseScore.objects.filter(run=run, enterprise_id__in=list(enterprise_ids)).order_by() \
-            .values_list(*fields):
+    for row in _rows_of_run(EnterpriseScore, run.pk, enterprise_ids, fields):
         d = {"points": row[1], "tier": row[2] or "", "stage": row[3] or "", "rank": row[4], "stage_rank": row[5]}
         if breakdown:
             d["breakdown"] = row[6] or {}
@@ -141,10 +169,8 @@ def rungs_for(enterprise_ids, *, gaps: bool = True) -> dict[int, dict]:
         return {}
     rows: dict[int, list] = {}
     fields = ["enterprise_id", "year", "pack", "outcome", "distance"]
-    # ordered by the columns themselves: the model's default ordering (run, enterprise, ...) would join
-    # the run and enterprise tables to sort by their own orderings
-    for row in LadderOutcome.objects.filter(run=run, enterprise_id__in=list(enterprise_ids)) \
-            .order_by("enterprise_id", "year", "pack").values_list(*fields, *(["details"] if gaps else [])):
+    for row in _rows_of_run(LadderOutcome, run.pk, enterprise_ids, [*fields, *(["details"] if gaps else [])],
+                            ("enterprise_id", "year", "pack")):
         o = _Outcome(*row) if gaps else _Outcome(*row, None)
         rows.setdefault(o.enterprise_id, []).append(o)
     rank = {"needs_review": 0, "unknown": 1, "not_met": 2}
@@ -181,9 +207,9 @@ def top_rungs_for(enterprise_ids) -> dict[int, str]:
         return {}
     latest: dict[int, int] = {}
     met: dict[int, list[tuple[int, str]]] = {}
-    for eid, year, pack, outcome in LadderOutcome.objects.filter(
-            run=run, enterprise_id__in=list(enterprise_ids)).order_by("enterprise_id", "year", "pack") \
-            .values_list("enterprise_id", "year", "pack", "outcome"):
+    for eid, year, pack, outcome in _rows_of_run(LadderOutcome, run.pk, enterprise_ids,
+                                                  ["enterprise_id", "year", "pack", "outcome"],
+                                                  ("enterprise_id", "year", "pack")):
         if year > latest.get(eid, year - 1):
             latest[eid] = year
         if outcome == "met" and pack in lad.rungs and pack in lad.packs:
