@@ -2,16 +2,22 @@
 gunicorn (not the dev server) from PostgreSQL, on loopback only.
 
     .venv/bin/python bench/bench_platform_latency.py [--enterprises 30000] [--clients 50]
-        [--requests 2000] [--workers 5] [--mode closed|paced|both] [--rate 1.0]
+        [--requests 2000] [--workers 3] [--worker-class sync|gthread] [--mode closed|paced|both]
+        [--rate 1.0] [--endpoints page,one,list] [--reuse]
         [--database postgres://postgres@127.0.0.1:5432/innoregion_bench]
 
-It (re)creates the bench database, migrates, loads the reference data and N synthetic enterprises
+It (re)creates the bench database (``--reuse`` keeps one that already holds the data, making only
+new API tokens and a new session), migrates, loads the reference data and N synthetic enterprises
 (each with filings, a stored score with its breakdown, ladder outcomes), one bank with a consent
-from a fifth of them and one API token per client, then starts gunicorn on 127.0.0.1 and runs a
-bounded load loop per endpoint (bench/loadgen.py: one asyncio loop, keep-alive where the server allows it). Prints p50/p95/p99 and the
-throughput; paste the figures into docs/benchmarks.md ("## Platform latency").
+from a fifth of them and one API token per client. It then starts gunicorn on 127.0.0.1 with the
+command line of ``innoregion serve`` and runs a bounded load per endpoint with ``bench/loadgen.py``
+(one asyncio loop; keep-alive where the server allows it). The bank list is read as the API is meant
+to be read: the cursor feed is walked once before the timed run, and each timed request asks for a
+random page of it. Prints p50/p95/p99, the throughput, and the CPU spent per request by gunicorn's
+workers, by PostgreSQL and by the whole machine; paste the figures into docs/benchmarks.md
+("## Platform latency").
 
-Modes (``--mode``, default ``closed``, the original behaviour):
+Modes (``--mode``, default ``closed``):
 
 * ``closed``: each client sends its next request as soon as the previous answer arrives. With 50
   clients this is saturation: throughput is the server's capacity and the latency is mostly queueing
@@ -199,9 +205,9 @@ def _cpu_seconds(pids) -> dict[int, float]:
 
 
 def _spent(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU spent between two readings by the processes present in both (one that ended or began in
-    between is left out rather than counted negative)."""
-    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
+    """CPU spent between two readings: what each process still there spent, all of what a process
+    that began in between spent (one that ended in between is lost: a slight undercount)."""
+    return sum(t - before.get(pid, 0.0) for pid, t in after.items())
 
 
 def _machine_busy_seconds() -> float:
@@ -231,7 +237,7 @@ class CpuMeter:
         return self
 
     def __exit__(self, *exc):
-        end = (_cpu_seconds(self.workers), _cpu_seconds(self.pg), _machine_busy_seconds())
+        end = (_cpu_seconds(_children(self.server_pid)), _cpu_seconds(_postgres_pids()), _machine_busy_seconds())
         self.used = [_spent(self.start[0], end[0]), _spent(self.start[1], end[1]), end[2] - self.start[2]]
 
     def per_request(self, n: int) -> str:
