@@ -122,15 +122,11 @@ def ladder():
 
 
 def ladder_label(pack: str | None) -> str:
-    from django.utils.translation import get_language
-
     if not pack:
         return ""
     lad = ladder()
     names = (lad.labels.get(pack) if lad else None) or {}
-    lang = (get_language() or "zh-hans").lower()
-    key = "ko" if lang.startswith("ko") else "en" if lang.startswith("en") else "zh"
-    return names.get(key) or names.get("en") or pack
+    return names.get(_lang_key()) or names.get("en") or pack
 
 
 def latest_ladder_run():
@@ -148,6 +144,19 @@ def _lang_key() -> str:
     return "ko" if lang.startswith("ko") else "en" if lang.startswith("en") else "zh"
 
 
+def pick_name(names: dict[str, str]) -> str:
+    """From ``{"zh", "ko", "en"}`` names, the active language's, else Chinese, else English, else ``""``."""
+    return names.get(_lang_key()) or names.get("zh") or names.get("en") or ""
+
+
+def _names_table(model_label: str, key: str) -> dict:
+    """``{key: {"zh", "ko", "en"}}`` of a reference model with trilingual names (indicators by code,
+    clusters and zones by id), from the per-process cache."""
+    Model = apps.get_model(model_label)
+    return _cached(model_label, lambda: {k: {"zh": zh, "ko": ko, "en": en} for k, zh, ko, en in
+                                         Model.objects.values_list(key, "name_zh", "name_ko", "name_en")})
+
+
 class _Outcome(NamedTuple):
     enterprise_id: int
     year: int
@@ -155,6 +164,12 @@ class _Outcome(NamedTuple):
     outcome: str
     distance: float | None
     details: dict | None
+
+
+def _top_rung(lad, packs_met) -> str:
+    """The highest main rung among the packs met ("" when none)."""
+    main = [p for p in packs_met if p in lad.rungs]
+    return max(main, key=lambda p: lad.rungs[p]) if main else ""
 
 
 def rungs_for(enterprise_ids, *, gaps: bool = True) -> dict[int, dict]:
@@ -179,8 +194,7 @@ def rungs_for(enterprise_ids, *, gaps: bool = True) -> dict[int, dict]:
         year = max(o.year for o in outs)
         outs = [o for o in outs if o.year == year and o.pack in lad.packs]
         met = [o.pack for o in outs if o.outcome == "met"]
-        main = [p for p in met if p in lad.rungs]
-        top = max(main, key=lambda p: lad.rungs[p]) if main else ""
+        top = _top_rung(lad, met)
         top_level = lad.rungs.get(top, 0)
         cands = [o for o in outs if o.outcome in rank
                  and (o.pack not in lad.rungs or lad.rungs[o.pack] > top_level)]
@@ -212,13 +226,10 @@ def top_rungs_for(enterprise_ids) -> dict[int, str]:
                                                   ("enterprise_id", "year", "pack")):
         if year > latest.get(eid, year - 1):
             latest[eid] = year
-        if outcome == "met" and pack in lad.rungs and pack in lad.packs:
+        if outcome == "met" and pack in lad.packs:
             met.setdefault(eid, []).append((year, pack))
-    out = {}
-    for eid, year in latest.items():
-        main = [pack for y, pack in met.get(eid, ()) if y == year]
-        out[eid] = max(main, key=lambda pack: lad.rungs[pack]) if main else ""
-    return out
+    return {eid: _top_rung(lad, [pack for y, pack in met.get(eid, ()) if y == year])
+            for eid, year in latest.items()}
 
 
 def breakdown_items(breakdown) -> list[dict]:
@@ -341,16 +352,7 @@ def indicator_names(run) -> dict[str, str]:
 def all_indicator_names(run) -> dict[str, str]:
     """Indicator code -> name in the active language: the catalogue's indicators (reference data,
     which every signed-in role may view) and the methodology's own ratios of ``run``."""
-    from innoregion.apps.region.models import Indicator
-
-    key = _lang_key()
-
-    def catalogue() -> dict[str, dict[str, str]]:
-        return {code: {"zh": zh, "ko": ko, "en": en}
-                for code, zh, ko, en in Indicator.objects.values_list("code", "name_zh", "name_ko", "name_en")}
-
-    names = {code: n.get(key) or n.get("zh") or n.get("en") or code
-             for code, n in _cached("indicator_names", catalogue).items()}
+    names = {code: pick_name(n) or code for code, n in _names_table("region.Indicator", "code").items()}
     names.update(indicator_names(run))
     return names
 
@@ -360,14 +362,7 @@ def place_name(model_label: str, pk: int | None) -> str:
     from the cached reference table (a handful of rows; every signed-in role may view them)."""
     if pk is None:
         return ""
-    Model = apps.get_model(model_label)
-
-    def table() -> dict[int, dict[str, str]]:
-        return {i: {"zh": zh, "ko": ko, "en": en}
-                for i, zh, ko, en in Model.objects.values_list("pk", "name_zh", "name_ko", "name_en")}
-
-    n = _cached(model_label, table).get(pk) or {}
-    return n.get(_lang_key()) or n.get("zh") or ""
+    return pick_name(_names_table(model_label, "pk").get(pk) or {})
 
 
 def next_tier(run, tier: str | None) -> str | None:

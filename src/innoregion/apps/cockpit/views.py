@@ -219,16 +219,11 @@ class FilingRow(NamedTuple):
 
     year: int
     year_text: str  # "2025", not the localised "2,025"
-    indicator: str
     indicator_name: str
-    value: float
     value_text: str
-    source: str
     source_label: str
     file_name: str
-    row_number: int | None
-    row_text: str
-    is_current: bool
+    row_text: str  # "" when the row is not known
     current_text: str
 
 
@@ -237,9 +232,8 @@ def _filing_rows(filings, names: dict[str, str]) -> list[FilingRow]:
 
     labels = dict(Source.choices)
     yes_no = {True: yesno(True), False: yesno(False)}
-    return [FilingRow(year, str(year), code, names.get(code, code), value, floatformat(value, "-2g"), source,
-                      labels.get(source, source), file_name, row_number,
-                      "" if row_number is None else str(row_number), is_current, yes_no[bool(is_current)])
+    return [FilingRow(year, str(year), names.get(code, code), floatformat(value, "-2g"), labels.get(source, source),
+                      file_name, str(row_number) if row_number else "", yes_no[bool(is_current)])
             for year, code, value, source, file_name, row_number, is_current in filings.values_list(
                 "year", "indicator__code", "value", "source", "batch__file_name", "row_number", "is_current")]
 
@@ -331,14 +325,6 @@ FORMULAE = {
 }
 
 
-def _local(names: dict) -> str:
-    from django.utils.translation import get_language
-
-    lang = (get_language() or "zh-hans").lower()
-    key = "ko" if lang.startswith("ko") else "en" if lang.startswith("en") else "zh"
-    return names.get(key) or names.get("zh") or names.get("en") or ""
-
-
 def _methodology_context(mid: str) -> dict:
     from innoregion.engines.points.region_input import load_methodology
 
@@ -350,7 +336,7 @@ def _methodology_context(mid: str) -> dict:
         formula = f"{num}(y) − {num}(y−1)" if i.get("change") else num
         if i.get("denominator"):
             formula += f" / {i['denominator']}" + ("(y−1)" if i.get("denominator_year") == "previous" else "")
-        indicators.append({"code": i["code"], "group": i["group"], "name": _local(i.get("names", {})),
+        indicators.append({"code": i["code"], "group": i["group"], "name": sources.pick_name(i.get("names", {})),
                            "formula": formula, "direction": int(i.get("direction", 1)),
                            "weight": i.get("weight", 1), "rationale": i.get("rationale", "")})
     by_stage = (spec.get("weights") or {}).get("by_stage") or {}
@@ -361,9 +347,9 @@ def _methodology_context(mid: str) -> dict:
     agg = (spec.get("aggregate") or {}).get("method")
     bands = [{"name": b["name"], "when": ", ".join(f"{k} ∈ [{v[0]}, {v[1]})" for k, v in b["when"].items())}
              for b in (spec.get("stages") or {}).get("bands", [])]
-    return {"id": m.id, "version": m.version, "name": _local(m.names), "cites": m.cites,
+    return {"id": m.id, "version": m.version, "name": sources.pick_name(m.names), "cites": m.cites,
             "choices": m.raw.get("choices", []),
-            "groups": [{"code": g["code"], "name": _local(g.get("names", {})), "weight": g.get("weight", 1),
+            "groups": [{"code": g["code"], "name": sources.pick_name(g.get("names", {})), "weight": g.get("weight", 1),
                         "rationale": g.get("rationale", "")} for g in m.groups],
             "indicators": indicators, "stages": stages, "weight_rows": weight_rows, "bands": bands,
             "stage_default": (spec.get("stages") or {}).get("default"),
