@@ -44,7 +44,8 @@ def test_catalogue_complete_and_compiled(lang):
     po = LOCALE / lang / "LC_MESSAGES" / "django.po"
     mo = LOCALE / lang / "LC_MESSAGES" / "django.mo"
     assert po.exists() and mo.exists(), "run manage.py compilemessages and commit the .mo files"
-    compiled = gettext.GNUTranslations(mo.open("rb"))
+    with mo.open("rb") as fh:
+        compiled = gettext.GNUTranslations(fh)
     entries = list(_entries(po))
     assert len(entries) > 300
     missing = [m for m, s, fuzzy, _p in entries if not s or fuzzy]
