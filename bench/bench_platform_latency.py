@@ -52,6 +52,9 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out" / "platform"
 
 
+FILINGS_PER_YEAR = 45
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -84,15 +87,18 @@ def populate(n: int, clients: int, seed: int = 11, reuse: bool = False) -> dict:
     from innoregion.apps.imports.models import ImportBatch
     from innoregion.apps.ladder.models import LadderOutcome, LadderRun
     from innoregion.apps.points.models import EnterpriseScore, ScoringRun
-    from innoregion.apps.region.models import Cluster, Enterprise, Indicator, Zone
+    from innoregion.apps.region.models import Cluster, Enterprise, Filing, Indicator, Zone
     from innoregion.apps.region.services import load_reference_data
     from innoregion.data.creditcode import make_code
 
     rng = random.Random(seed)
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
-    if reuse and Enterprise.objects.count() == n and get_user_model().objects.filter(
-            username="bench-official").exists():
+    if reuse:
+        if not (Enterprise.objects.count() == n and Filing.objects.count() == n * 2 * FILINGS_PER_YEAR
+                and get_user_model().objects.filter(username="bench-official").exists()):
+            raise SystemExit(f"--reuse: the bench database does not hold this bench's data ({n:,} enterprises, "
+                             f"{FILINGS_PER_YEAR} filings a year); run once without --reuse")
         # the data of an earlier run: only new API tokens and a new session (the old tokens are
         # stored hashed; the old session may have expired)
         official = get_user_model().objects.get(username="bench-official")
@@ -112,7 +118,9 @@ def populate(n: int, clients: int, seed: int = 11, reuse: bool = False) -> dict:
         e.credit_code = e.credit_code.upper()
     Enterprise.objects.bulk_create(ents, batch_size=5000)
     ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
-    inds = list(Indicator.objects.order_by("code"))[:12]
+    # 45 values a year per enterprise: what the demo generator's department files give an enterprise
+    # (tax, IP, social insurance, statistics, self-declared), so the page's filings table is full-size
+    inds = list(Indicator.objects.order_by("code"))[:FILINGS_PER_YEAR]
     batch = ImportBatch.objects.create(source="tax", file_name="bench.csv", sha256="b" * 64, raw_path="",
                                        status="imported", started_at=timezone.now(), rows_total=n)
     with connection.cursor() as cur, cur.copy(

@@ -179,3 +179,23 @@ def test_enterprise_filings_one_year_at_a_time(scored, client):
     assert {f.year for f in older.context["filings"]} == {years[-1]}
     assert f'?year={years[0]}' in older.content.decode()
     assert client.get(f"/enterprises/{a.pk}/?year=1900").context["filing_year"] == years[0]
+
+
+def test_enterprise_filings_table_escapes_and_names_its_sources(scored, client):
+    """The filings rows are written in Python (views._filings_html): every cell is escaped, and each
+    row names the value's department, file and row."""
+    from innoregion.apps.region.models import Filing
+
+    a = scored["a"]
+    newest = Filing.objects.filter(enterprise=a, is_current=True).order_by("-year").first()
+    batch = newest.batch
+    batch.file_name = "<script>alert(1)</script>.csv"
+    batch.save(update_fields=["file_name"])
+    Filing.objects.filter(pk=newest.pk).update(row_number=17)
+    client.force_login(scored["users"]["official"])
+    body = client.get(f"/enterprises/{a.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.csv · row 17" in body
+    table = body[body.index('id="filings"'):]
+    rows = table.count("<tr><td>")
+    assert rows == Filing.objects.filter(enterprise=a, is_current=True, year=newest.year).count()
