@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from innoregion.apps.access.models import AuditEntry, Bank, Profile
+from innoregion.apps.imports.reasons import MESSAGES as REASON_MESSAGES
 from innoregion.apps.region.models import Cluster, Enterprise
 from innoregion.apps.talent import services
 from innoregion.apps.talent.importing import import_talents_csv
@@ -32,6 +33,7 @@ from innoregion.cli.talent import command as talent_cli
 from innoregion.data.creditcode import make_code
 from innoregion.engines.credentials import shipped_catalogues
 from innoregion.engines.credentials.talentfile import load_crosswalk
+from innoregion.engines.ingest.reasons import english as english_reason
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +152,9 @@ def test_each_bad_row_class_is_quarantined_with_row_column_and_reason(tmp_path, 
     assert q.row_number == 3 and q.column == column and q.reason.startswith(kind + ":"), q.reason
     assert q.raw["talent_id"] == bad_row[0]
     assert batch.report["quarantine_reasons"] == {kind: 1}
+    # the machine kind and its values are stored too; the English reason is made from them
+    assert q.kind in REASON_MESSAGES and q.reason == english_reason(q.kind, q.params)
+    assert batch.report["quarantine_kinds"] == {q.kind: 1}
     assert set(by_source_id()) == {"T0000001"}  # the bad row created nothing
 
 
@@ -161,6 +166,33 @@ def test_duplicate_rows_are_imported_once_and_contradicting_rows_not_at_all(tmp_
     reasons = sorted((q.row_number, q.reason.split(":")[0]) for q in batch.quarantine.all())
     assert reasons == [(3, "duplicate row"), (4, "contradicting rows"), (5, "contradicting rows")]
     assert set(by_source_id()) == {"T0000001"} and batch.talents_created == 1
+
+
+def test_quarantine_reasons_in_the_readers_language(tmp_path):
+    from django.utils import translation
+
+    from innoregion.apps.imports.services import export_quarantine_csv
+
+    rows = [good_rows()[0], BAD["unknown field"][0], BAD["bad flag"][0], BAD["missing talent id"][0]]
+    batch = import_talents_csv(write(tmp_path, rows))
+    quarantine = list(batch.quarantine.order_by("row_number"))
+    assert [q.kind for q in quarantine] == ["unknown_field", "bad_talent_flag", "missing_talent_id"]
+    assert quarantine[1].params == {"text": "maybe"}
+    expected = {
+        "zh-hans": ["未知领域：'space-valley' 既不是本区的产业集群代码，也不是领域代码",
+                    "是否值有误：'maybe' 应为 1/0（是/否）", "缺少人才编号：人才编号为空"],
+        "ko": ["알 수 없는 분야: 'space-valley'은(는) 이 지역의 산업 클러스터 코드도, 분야 코드도 아닙니다",
+               "잘못된 예/아니요 값: 'maybe'은(는) 1/0(是/否)이어야 합니다", "인재 ID 누락: 인재 ID가 비어 있습니다"],
+        "en": [q.reason for q in quarantine],
+    }
+    for language, texts in expected.items():
+        with translation.override(language):
+            assert [q.localised_reason() for q in quarantine] == texts, language
+    # the talents quarantine goes through the department imports' exporters, in a language or in English
+    for language, texts in (("zh-hans", expected["zh-hans"]), (None, expected["en"])):
+        path = export_quarantine_csv(batch, tmp_path / f"q-{language}.csv", language=language)
+        table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        assert table[0][4] == ("原因" if language else "reason") and [r[4] for r in table[1:]] == texts
 
 
 def test_a_file_without_a_key_column_is_rejected_whole(tmp_path):

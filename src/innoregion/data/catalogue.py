@@ -13,6 +13,15 @@ SOURCES = ("registry", "tax", "ip", "hr", "stats", "self")
 TYPES = ("money", "count", "ratio", "flag", "level", "number")
 DEFAULT_MAX = {"money": 1.0e13, "count": 1.0e7, "ratio": 1.0, "flag": 1.0, "number": 1.0e13}
 
+# Why a value does not fit an indicator, by kind: the one English wording of each (``str.format``
+# fields); the ingest engine's "out of range" reasons are built from these.
+CHECK_MESSAGES = {
+    "value_is_nan": "not a number",
+    "out_of_range": "{value:g} is outside the valid range [{min:g}, {max:g}]",
+    "not_whole_number": "{value:g} must be a whole number",
+    "not_zero_or_one": "{value:g} must be 0 or 1",
+}
+
 
 @dataclass(frozen=True)
 class IndicatorDef:
@@ -37,17 +46,23 @@ class IndicatorDef:
     def upper(self) -> float:
         return self.max if self.max is not None else DEFAULT_MAX[self.type]
 
-    def check(self, value: float) -> str | None:
-        """Why ``value`` is not acceptable for this indicator, or None when it is."""
+    def problem(self, value: float) -> tuple[str, dict] | None:
+        """What is wrong with ``value`` for this indicator, as a kind of :data:`CHECK_MESSAGES` and
+        its parameters, or None when it is acceptable."""
         if value != value:  # NaN
-            return "not a number"
+            return "value_is_nan", {}
         if value < self.min or value > self.upper:
-            return f"{value:g} is outside the valid range [{self.min:g}, {self.upper:g}]"
+            return "out_of_range", {"value": value, "min": self.min, "max": self.upper}
         if self.integral and value != int(value):
-            return f"{value:g} must be a whole number"
+            return "not_whole_number", {"value": value}
         if self.type == "flag" and value not in (0, 1):
-            return f"{value:g} must be 0 or 1"
+            return "not_zero_or_one", {"value": value}
         return None
+
+    def check(self, value: float) -> str | None:
+        """Why ``value`` is not acceptable for this indicator (in English), or None when it is."""
+        found = self.problem(value)
+        return None if found is None else CHECK_MESSAGES[found[0]].format(**found[1])
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,32 @@ ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+# What is wrong with a code, by kind: the one English wording of each (``str.format`` fields). The
+# ingest engine's quarantine reasons are built from these (innoregion.engines.ingest.reasons).
+MESSAGES = {
+    "credit_code_not_text": "credit code must be text, got {type_name}",
+    "bad_credit_code_length": "credit code {code!r} has {length} characters; it needs 18",
+    "bad_credit_code_character": ("credit code {code!r}: character {char!r} at position {position} is not "
+                                  "allowed (digits and capitals except I, O, Z, S, V)"),
+    "bad_credit_code_division": ("credit code {code!r}: positions 3-8 must be a 6-digit administrative "
+                                 "division code"),
+    "bad_credit_code_check": ("credit code {code!r}: check character is {found!r} but GB 32100-2015 "
+                              "gives {expected!r}"),
+}
+
+
 class CreditCodeError(ValueError):
-    """An invalid unified social credit code, with a message that says what is wrong."""
+    """An invalid unified social credit code, with a message that says what is wrong; ``kind`` (a key
+    of :data:`MESSAGES`, or "" for a plain message) and ``params`` say it for a machine."""
+
+    def __init__(self, message: str, kind: str = "", params: dict | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.params = dict(params or {})
+
+    @classmethod
+    def of(cls, kind: str, **params) -> CreditCodeError:
+        return cls(MESSAGES[kind].format(**params), kind, params)
 
 
 def check_character(first17: str) -> str:
@@ -33,23 +57,18 @@ def org_check_character(first8: str) -> str:
 def validate(code: str) -> str:
     """Return the normalised code (stripped, upper case) or raise :class:`CreditCodeError`."""
     if not isinstance(code, str):
-        raise CreditCodeError(f"credit code must be text, got {type(code).__name__}")
+        raise CreditCodeError.of("credit_code_not_text", type_name=type(code).__name__)
     normalised = code.strip().upper()
     if len(normalised) != 18:
-        raise CreditCodeError(f"credit code {code!r} has {len(normalised)} characters; it needs 18")
+        raise CreditCodeError.of("bad_credit_code_length", code=code, length=len(normalised))
     for position, char in enumerate(normalised, start=1):
         if char not in _VALUE:
-            raise CreditCodeError(
-                f"credit code {code!r}: character {char!r} at position {position} is not allowed "
-                "(digits and capitals except I, O, Z, S, V)"
-            )
+            raise CreditCodeError.of("bad_credit_code_character", code=code, char=char, position=position)
     if not normalised[2:8].isdigit():
-        raise CreditCodeError(f"credit code {code!r}: positions 3-8 must be a 6-digit administrative division code")
+        raise CreditCodeError.of("bad_credit_code_division", code=code)
     expected = check_character(normalised[:17])
     if normalised[17] != expected:
-        raise CreditCodeError(
-            f"credit code {code!r}: check character is {normalised[17]!r} but GB 32100-2015 gives {expected!r}"
-        )
+        raise CreditCodeError.of("bad_credit_code_check", code=code, found=normalised[17], expected=expected)
     return normalised
 
 

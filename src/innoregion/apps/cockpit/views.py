@@ -471,9 +471,9 @@ def import_rejected(request, pk: int):
                 keys.append(k)
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["row", "column", "reason", *keys])
+    w.writerow([_("row"), _("column"), _("reason"), *keys])  # the reader's language, as the reasons
     for r in rows:
-        w.writerow([r.row_number, safe_cell(r.column), safe_cell(r.reason),
+        w.writerow([r.row_number, safe_cell(r.column), safe_cell(r.localised_reason()),
                     *[safe_cell((r.raw or {}).get(k, "")) for k in keys]])
     resp = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="rejected-{batch.pk}.csv"'

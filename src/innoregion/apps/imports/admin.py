@@ -1,12 +1,19 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from innoregion.apps.imports.models import ImportBatch, QuarantinedRow
+
+
+@admin.display(description=_("reason"))
+def shown_reason(row) -> str:
+    """The quarantine reason in the reader's language (the stored English one for old rows)."""
+    return row.localised_reason()
 
 
 class QuarantinedRowInline(admin.TabularInline):
     model = QuarantinedRow
     extra = 0
-    fields = ("row_number", "column", "reason", "raw")
+    fields = ("row_number", "column", shown_reason, "raw")
     readonly_fields = fields
     can_delete = False
 
@@ -23,6 +30,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 @admin.register(QuarantinedRow)
 class QuarantinedRowAdmin(admin.ModelAdmin):
-    list_display = ("batch", "row_number", "column", "reason")
-    list_filter = ("batch__source",)
+    list_display = ("batch", "row_number", "column", shown_reason)
+    list_filter = ("batch__source", "kind")
     search_fields = ("reason", "column")

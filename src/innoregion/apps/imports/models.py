@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from innoregion.apps.imports.reasons import localised_reason
 from innoregion.apps.region.models import Source
 
 
@@ -36,17 +37,25 @@ class FileImport(models.Model):
 
 class QuarantineRecord(models.Model):
     """A row of an imported file that was not imported, and why (row as a person sees it in a
-    spreadsheet, the column, the value as read, the reason, the whole row)."""
+    spreadsheet, the column, the value as read, the reason, the whole row). The reason is stored in
+    English and as the engine's machine ``kind`` and ``params``, from which the pages and downloads
+    show it in the reader's language (:meth:`localised_reason`); rows stored before kinds existed have
+    no kind and show their English reason."""
 
     row_number = models.PositiveIntegerField(_("row in file"))
     column = models.CharField(_("column"), max_length=100, blank=True)
     value = models.TextField(_("value as read"), blank=True)
     reason = models.TextField(_("reason"))
+    kind = models.CharField(_("kind of reason"), max_length=40, blank=True, default="")
+    params = models.JSONField(_("values in the reason"), blank=True, default=dict)
     raw = models.JSONField(_("row as read"))
 
     class Meta:
         abstract = True
         ordering = ["batch", "row_number"]
+
+    def localised_reason(self) -> str:
+        return localised_reason(self.kind, self.params, self.reason)
 
 
 class ImportBatch(FileImport):

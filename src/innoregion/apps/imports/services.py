@@ -21,7 +21,8 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from innoregion.apps.imports.models import ImportBatch, QuarantinedRow
 from innoregion.apps.region.models import Cluster, Enterprise, Filing, FilingConflict, Indicator, Zone
@@ -171,7 +172,8 @@ def _storable(obj):
 def _store_quarantine(batch: ImportBatch, result: IngestResult) -> None:
     QuarantinedRow.objects.bulk_create(
         [QuarantinedRow(batch=batch, row_number=q.row, column=_storable(q.column)[:100], value=_storable(q.value),
-                        reason=_storable(q.reason), raw=_storable(q.raw)) for q in result.quarantine],
+                        reason=_storable(q.reason), kind=q.kind, params=_storable(q.params), raw=_storable(q.raw))
+         for q in result.quarantine],
         batch_size=BULK_BATCH,
     )
 
@@ -501,31 +503,46 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-EXPORT_HEADER = ["file", "row", "column", "value", "reason", "row as read"]
+EXPORT_HEADER = [gettext_noop("file"), gettext_noop("row"), gettext_noop("column"), gettext_noop("value"),
+                 gettext_noop("reason"), gettext_noop("row as read")]
 
 
-def _export_rows(batch: ImportBatch):
-    for q in batch.quarantine.all().order_by("row_number", "id"):
-        yield [safe_cell(batch.file_name), q.row_number, safe_cell(q.column), safe_cell(q.value),
-               safe_cell(q.reason), safe_cell(json.dumps(q.raw, ensure_ascii=False))]
+def _export_table(batch, language: str | None) -> tuple[list[str], list[list]]:
+    """Header and rows of a quarantine export. ``language`` None: the header and reasons in English as
+    stored (the CLI's files); a language code (zh-hans, ko, en): both in that language."""
+    quarantine = batch.quarantine.all().order_by("row_number", "id")
+    if language is None:
+        return list(EXPORT_HEADER), [_export_row(batch, q, q.reason) for q in quarantine]
+    with translation.override(language):
+        return ([gettext(title) for title in EXPORT_HEADER],
+                [_export_row(batch, q, q.localised_reason()) for q in quarantine])
 
 
-def export_quarantine_csv(batch: ImportBatch, path: str | Path) -> Path:
+def _export_row(batch, q, reason: str) -> list:
+    return [safe_cell(batch.file_name), q.row_number, safe_cell(q.column), safe_cell(q.value), safe_cell(reason),
+            safe_cell(json.dumps(q.raw, ensure_ascii=False))]
+
+
+def export_quarantine_csv(batch, path: str | Path, *, language: str | None = None) -> Path:
+    """Write ``batch``'s quarantined rows (a department or talents import) as CSV (UTF-8 with BOM)."""
+    header, rows = _export_table(batch, language)
     path = Path(path)
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(EXPORT_HEADER)
-        writer.writerows(_export_rows(batch))
+        writer.writerow(header)
+        writer.writerows(rows)
     return path
 
 
-def export_quarantine_xlsx(batch: ImportBatch, path: str | Path) -> Path:
+def export_quarantine_xlsx(batch, path: str | Path, *, language: str | None = None) -> Path:
+    """Write ``batch``'s quarantined rows as an XLSX workbook (see :func:`export_quarantine_csv`)."""
     from openpyxl import Workbook
 
+    header, rows = _export_table(batch, language)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("quarantine")
-    sheet.append(EXPORT_HEADER)
-    for row in _export_rows(batch):
+    sheet.append(header)
+    for row in rows:
         sheet.append(row)
     path = Path(path)
     book.save(path)

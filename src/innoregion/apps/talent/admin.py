@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from innoregion.apps.imports.admin import shown_reason
 from innoregion.apps.talent.models import (
     IssuerKey,
     Talent,
@@ -59,7 +60,8 @@ class QuarantineInline(admin.TabularInline):
     model = TalentQuarantinedRow
     extra = 0
     can_delete = False
-    readonly_fields = ("row_number", "column", "value", "reason", "raw")
+    fields = ("row_number", "column", "value", shown_reason, "raw")
+    readonly_fields = fields
 
 
 @admin.register(TalentImportBatch)
@@ -74,6 +76,6 @@ class TalentImportBatchAdmin(admin.ModelAdmin):
 
 @admin.register(TalentQuarantinedRow)
 class TalentQuarantinedRowAdmin(admin.ModelAdmin):
-    list_display = ("batch", "row_number", "column", "reason")
-    list_filter = ("batch",)
+    list_display = ("batch", "row_number", "column", shown_reason)
+    list_filter = ("batch", "kind")
     search_fields = ("reason", "column", "value")

@@ -101,7 +101,8 @@ def import_talents_bytes(data: bytes, file_name: str, user=None) -> TalentImport
             rows_quarantined=result.rows_quarantined)
         TalentQuarantinedRow.objects.bulk_create(
             [TalentQuarantinedRow(batch=batch, row_number=q.row, column=q.column[:100], value=q.value,
-                                  reason=q.reason, raw=q.raw) for q in result.quarantine], batch_size=CHUNK)
+                                  reason=q.reason, kind=q.kind, params=q.params, raw=q.raw)
+             for q in result.quarantine], batch_size=CHUNK)
         if crosswalk.catalogue != services.catalogue().id:
             result.warnings.append(f"the crosswalk {crosswalk.id} was written for {crosswalk.catalogue}, but talents "
                                    f"are placed with {services.catalogue().id}: check its codes")

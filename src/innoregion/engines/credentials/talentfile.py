@@ -9,7 +9,8 @@ catalogue's vocabulary through a versioned crosswalk (``crosswalks/talents-csv-2
 Bad-row classes (the reason starts with the class): ``extra cells``, ``missing talent id``,
 ``bad talent id``, ``missing credit code``, ``invalid credit code``, ``unknown enterprise``,
 ``unknown field``, ``unknown title``, ``unknown award``, ``bad flag``, ``duplicate row``,
-``contradicting rows``.
+``contradicting rows``. Each record also carries the reason's machine ``kind`` and ``params``; the
+English sentences are in the ingest engine's table (``innoregion.engines.ingest.reasons``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import yaml
 
 from innoregion.data import creditcode
 from innoregion.engines.credentials.catalogue import DEGREES, Catalogue, load_catalogue
+from innoregion.engines.ingest import reasons
 from innoregion.engines.ingest.reader import IngestError, RawTable
 from innoregion.engines.ingest.validate import (
     FALSE_WORDS,
@@ -113,12 +115,14 @@ class TalentFileResult:
         return len({q.row for q in self.quarantine})
 
     def report(self) -> dict:
-        reasons = Counter(q.reason.split(":", 1)[0] for q in self.quarantine)
+        by_reason = Counter(reasons.reason_class(q.reason) for q in self.quarantine)
+        by_kind = Counter(q.kind for q in self.quarantine)
         return {"file": self.file_name, "encoding": self.encoding, "crosswalk": self.crosswalk,
                 "rows_total": self.rows_total, "rows_accepted": len(self.records),
                 "rows_quarantined": self.rows_quarantined, "blank_rows_skipped": self.blank_rows,
                 "columns": self.columns, "warnings": list(self.warnings),
-                "quarantine_reasons": dict(reasons.most_common())}
+                "quarantine_reasons": dict(by_reason.most_common()),
+                "quarantine_kinds": dict(by_kind.most_common())}
 
 
 def _codes(text: str) -> list[str]:
@@ -152,13 +156,13 @@ def check_talent_table(table: RawTable, *, file_name: str, known_codes: set[str]
     quarantine: list[Quarantined] = []
     bad: set[int] = set()
 
-    def flag(i: int, canonical: str, value: str, reason: str) -> None:
+    def flag(i: int, canonical: str, value: str, kind: str, /, **params) -> None:
         bad.add(i)
         column = header[by_name[canonical]] if canonical else ""
-        quarantine.append(Quarantined(kept[i] + 2, column, value, reason, _raw(header, rows[i])))
+        quarantine.append(Quarantined.of(kept[i] + 2, column, value, _raw(header, rows[i]), kind, params))
 
-    for i, reason in row_errors.items():
-        flag(i, "", "", reason)
+    for i, (kind, params) in row_errors.items():
+        flag(i, "", "", kind, **params)
 
     records: list[dict] = []
     for i, row in enumerate(rows):
@@ -169,24 +173,23 @@ def check_talent_table(table: RawTable, *, file_name: str, known_codes: set[str]
         rec: dict[str, Any] = {"row": kept[i] + 2, "titles": [], "awards": [], "degree": ""}
         tid = cell("talent_id")
         if not tid:
-            flag(i, "talent_id", tid, "missing talent id: the talent id is blank")
+            flag(i, "talent_id", tid, "missing_talent_id")
         elif not TALENT_ID_RE.match(tid):
-            flag(i, "talent_id", tid, f"bad talent id: {tid!r} must be 1-40 letters, digits, '_', '.' or '-'")
+            flag(i, "talent_id", tid, "bad_talent_id", text=tid)
         rec["source_id"] = tid
 
         text = cell("affiliation_credit_code")
         code = None
         if not text:
-            flag(i, "affiliation_credit_code", text, "missing credit code: the affiliation's credit code is blank")
+            flag(i, "affiliation_credit_code", text, "missing_affiliation_code")
         else:
             try:
                 code = creditcode.validate(text)
             except creditcode.CreditCodeError as exc:
-                flag(i, "affiliation_credit_code", text, f"invalid credit code: {exc}")
+                flag(i, "affiliation_credit_code", text, exc.kind, **exc.params)
             else:
                 if code not in known_codes:
-                    flag(i, "affiliation_credit_code", text,
-                         f"unknown enterprise: {code} is not in the enterprise register (import the register first)")
+                    flag(i, "affiliation_credit_code", text, "unknown_enterprise", code=code)
         rec["credit_code"] = code
 
         text = cell("field")
@@ -198,13 +201,13 @@ def check_talent_table(table: RawTable, *, file_name: str, known_codes: set[str]
             elif key in xw.field_codes:
                 rec["field"] = key
             else:
-                flag(i, "field", text, f"unknown field: {text!r} is not a cluster code of the region or a field code")
+                flag(i, "field", text, "unknown_field", text=text)
 
         text = cell("title")
         if text:
             facts = xw.titles.get(text.lower())
             if facts is None:
-                flag(i, "title", text, f"unknown title: {text!r} is not one of {', '.join(xw.titles)}")
+                flag(i, "title", text, "unknown_title", text=text, allowed=", ".join(xw.titles))
             else:
                 rec["titles"] += facts.get("titles", [])
                 rec["awards"] += facts.get("awards", [])
@@ -214,7 +217,7 @@ def check_talent_table(table: RawTable, *, file_name: str, known_codes: set[str]
         for award in _codes(text):
             facts = xw.awards.get(award.lower())
             if facts is None:
-                flag(i, "awards", text, f"unknown award: {award!r} is not one of {', '.join(xw.awards)}")
+                flag(i, "awards", text, "unknown_award", text=award, allowed=", ".join(xw.awards))
                 continue
             rec["titles"] += facts.get("titles", [])
             rec["awards"] += facts.get("awards", [])
@@ -228,7 +231,7 @@ def check_talent_table(table: RawTable, *, file_name: str, known_codes: set[str]
             elif not text or text.lower() in FALSE_WORDS:
                 rec[name] = False
             else:
-                flag(i, name, text, f"bad flag: {text!r} must be 1/0 (是/否)")
+                flag(i, name, text, "bad_talent_flag", text=text)
                 rec[name] = False
         rec["titles"] = sorted(set(rec["titles"]))
         rec["awards"] = sorted(set(rec["awards"]))
@@ -245,12 +248,11 @@ def check_talent_table(table: RawTable, *, file_name: str, known_codes: set[str]
         sigs = [{k: v for k, v in records[i].items() if k != "row"} for i in members]
         if all(s == sigs[0] for s in sigs):
             for i in members[1:]:
-                flag(i, "talent_id", tid, f"duplicate row: same values as row {records[members[0]]['row']}; "
-                                          "imported once")
+                flag(i, "talent_id", tid, "duplicate_row", first=records[members[0]]["row"])
         else:
             where = ", ".join(str(records[i]["row"]) for i in members)
             for i in members:
-                flag(i, "talent_id", tid, f"contradicting rows: {tid} appears in rows {where} with different values")
+                flag(i, "talent_id", tid, "contradicting_rows", key=tid, rows=where)
     quarantine.sort(key=lambda q: (q.row, q.column))
     return TalentFileResult(
         file_name=file_name, encoding=table.encoding, crosswalk=xw.id,

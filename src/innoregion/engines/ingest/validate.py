@@ -1,7 +1,8 @@
 """Check a department table against the indicator catalogue and turn it into long values.
 
 A row goes in whole or not at all: every problem in a row becomes a quarantine record (row number as
-a person sees it in a spreadsheet, column, value, reason) and none of that row's values are accepted;
+a person sees it in a spreadsheet, column, value, reason in English, and the reason's machine ``kind``
+and ``params``, see :mod:`innoregion.engines.ingest.reasons`) and none of that row's values are accepted;
 every row without a problem is accepted. Problems with the file itself (an unreadable file, a missing
 key column, no indicator column) raise :class:`IngestError` and nothing is accepted.
 """
@@ -18,6 +19,7 @@ import polars as pl
 
 from innoregion.data import creditcode
 from innoregion.data.catalogue import SOURCES, Catalogue
+from innoregion.engines.ingest import reasons
 from innoregion.engines.ingest.reader import IngestError, RawTable
 
 _PLAIN = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
@@ -26,6 +28,8 @@ NUMBER_RE = f"^(?:{_PLAIN}|{_GROUPED})$"
 TRUE_WORDS = {"1", "是", "y", "yes", "true", "t", "有"}
 FALSE_WORDS = {"0", "否", "n", "no", "false", "f", "无"}
 YEAR_MIN, YEAR_MAX = 1949, 2100
+NAME_MAX = 200  # characters of an enterprise name
+Problem = tuple[str, dict]  # a quarantine reason's kind and params (innoregion.engines.ingest.reasons)
 STATUS_WORDS = {
     "active": "active", "存续": "active", "在业": "active", "开业": "active", "在营": "active",
     "suspended": "suspended", "停业": "suspended", "歇业": "suspended",
@@ -40,8 +44,15 @@ class Quarantined:
     row: int  # as a spreadsheet shows it: the header is row 1
     column: str  # the header as written in the file ("" for a whole-row problem)
     value: str
-    reason: str
+    reason: str  # in English, made from kind and params
     raw: dict[str, str]
+    kind: str = ""  # a key of reasons.TEMPLATES
+    params: dict = field(default_factory=dict)  # the values the reason mentions (JSON-able)
+
+    @classmethod
+    def of(cls, row: int, column: str, value: str, raw: dict[str, str], kind: str,
+           params: dict) -> Quarantined:
+        return cls(row, column, value, reasons.english(kind, params), raw, kind, dict(params))
 
 
 @dataclass
@@ -64,18 +75,16 @@ class IngestResult:
         return len({q.row for q in self.quarantine})
 
     def report(self) -> dict:
-        reasons = Counter(_reason_kind(q.reason) for q in self.quarantine)
+        by_reason = Counter(reasons.reason_class(q.reason) for q in self.quarantine)
+        by_kind = Counter(q.kind for q in self.quarantine)
         return {
             "file": self.file_name, "source": self.source, "encoding": self.encoding, "year": self.year,
             "rows_total": self.rows_total, "rows_accepted": self.rows_accepted,
             "rows_quarantined": self.rows_quarantined, "blank_rows_skipped": self.blank_rows,
             "values_accepted": self.values.height, "columns": self.columns, "warnings": list(self.warnings),
-            "quarantine_reasons": dict(reasons.most_common()),
+            "quarantine_reasons": dict(by_reason.most_common()),
+            "quarantine_kinds": dict(by_kind.most_common()),
         }
-
-
-def _reason_kind(reason: str) -> str:
-    return reason.split(":", 1)[0]
 
 
 def normalise_header(text: str) -> str:
@@ -108,11 +117,11 @@ def map_headers(header: list[str], source: str, catalogue: Catalogue) -> tuple[d
     return positions, warnings
 
 
-def _pad(rows: list[list[str]], width: int) -> tuple[list[list[str]], dict[int, str], int, list[int]]:
-    """Rows padded/trimmed to ``width``; row-level errors for rows with extra non-empty cells;
-    the count of blank rows; the original index of every kept row."""
+def _pad(rows: list[list[str]], width: int) -> tuple[list[list[str]], dict[int, Problem], int, list[int]]:
+    """Rows padded/trimmed to ``width``; row-level errors (kind, params) for rows with extra non-empty
+    cells; the count of blank rows; the original index of every kept row."""
     out: list[list[str]] = []
-    errors: dict[int, str] = {}
+    errors: dict[int, Problem] = {}
     kept: list[int] = []
     blank = 0
     for i, row in enumerate(rows):
@@ -120,7 +129,7 @@ def _pad(rows: list[list[str]], width: int) -> tuple[list[list[str]], dict[int, 
             blank += 1
             continue
         if len(row) > width and any(c.strip() for c in row[width:]):
-            errors[len(out)] = f"extra cells: the row has {len(row)} cells but the header has {width}"
+            errors[len(out)] = ("extra_cells", {"cells": len(row), "width": width})
         if len(row) < width:
             row = row + [""] * (width - len(row))
         out.append(row[:width])
@@ -134,16 +143,17 @@ def parse_year(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _check_code(text: str, cache: dict[str, tuple[str | None, str | None]]) -> tuple[str | None, str | None]:
+def _check_code(text: str,
+                cache: dict[str, tuple[str | None, Problem | None]]) -> tuple[str | None, Problem | None]:
     hit = cache.get(text)
     if hit is None:
         if not text.strip():
-            hit = (None, "missing credit code: the unified social credit code is blank")
+            hit = (None, ("missing_credit_code", {}))
         else:
             try:
                 hit = (creditcode.validate(text), None)
             except creditcode.CreditCodeError as exc:
-                hit = (None, f"invalid credit code: {exc}")
+                hit = (None, (exc.kind, exc.params))
         cache[text] = hit
     return hit
 
@@ -179,23 +189,21 @@ def _parse_indicator(cells: pl.Series, ind) -> tuple[pl.Series, pl.Series]:
     return values, bad
 
 
-def _cell_reason(text: str, ind) -> str:
+def _cell_problem(text: str, ind) -> Problem:
     s = text.strip().replace("，", ",")
     if ind.type == "ratio" and s.endswith("%"):
         s = s[:-1].strip()
     lowered = s.lower()
     if ind.type == "flag" and (lowered in TRUE_WORDS or lowered in FALSE_WORDS):
-        return "bad value: unexpected flag"
+        return "unexpected_flag", {}
     if not re.fullmatch(NUMBER_RE, s):
-        unit = "an amount in yuan written as digits" if ind.type == "money" else "a number written as digits"
-        return f"not a number: {text.strip()!r} must be {unit} (blank when unknown)"
+        return ("not_an_amount" if ind.type == "money" else "not_a_number"), {"text": text.strip()}
     value = float(s.replace(",", ""))
     if ind.type == "ratio" and text.strip().endswith("%"):
         value /= 100.0
-    why = ind.check(value)
-    if why is None and value != value or value in (float("inf"), float("-inf")):
-        why = "not a finite number"
-    return f"out of range: {why}" if why else "bad value"
+    if value in (float("inf"), float("-inf")):
+        return "not_finite", {}
+    return ind.problem(value) or ("bad_value", {})
 
 
 def _raw(header: list[str], row: list[str]) -> dict[str, str]:
@@ -231,32 +239,31 @@ def validate_table(
     quarantine: list[Quarantined] = []
     bad_rows: set[int] = set()
 
-    def flag(i: int, column: str, value: str, reason: str) -> None:
+    def flag(i: int, column: str, value: str, kind: str, /, **params) -> None:
         bad_rows.add(i)
-        quarantine.append(Quarantined(kept[i] + 2, column, value, reason, _raw(header, rows[i])))
+        quarantine.append(Quarantined.of(kept[i] + 2, column, value, _raw(header, rows[i]), kind, params))
 
-    for i, reason in row_errors.items():
-        flag(i, "", "", reason)
+    for i, (kind, params) in row_errors.items():
+        flag(i, "", "", kind, **params)
 
     code_pos, year_pos = by_name["credit_code"], by_name["year"]
-    code_cache: dict[str, tuple[str | None, str | None]] = {}
+    code_cache: dict[str, tuple[str | None, Problem | None]] = {}
     norm_codes: list[str | None] = []
     years: list[int | None] = []
     if known_codes:  # registered codes were validated when the register was imported
         code_cache.update({c: (c, None) for c in known_codes})
     for i, row in enumerate(rows):
-        code, why = _check_code(row[code_pos], code_cache)
-        if why:
-            flag(i, header[code_pos], row[code_pos], why)
+        code, problem = _check_code(row[code_pos], code_cache)
+        if problem:
+            flag(i, header[code_pos], row[code_pos], problem[0], **problem[1])
         elif known_codes is not None and code not in known_codes:
-            flag(i, header[code_pos], row[code_pos],
-                 f"unknown enterprise: {code} is not in the enterprise register (import the register first)")
+            flag(i, header[code_pos], row[code_pos], "unknown_enterprise", code=code)
         norm_codes.append(code)
         y = parse_year(row[year_pos])
         if y is None or not YEAR_MIN <= y <= YEAR_MAX:
-            flag(i, header[year_pos], row[year_pos], f"bad year: {row[year_pos].strip()!r} is not a year")
+            flag(i, header[year_pos], row[year_pos], "bad_year", text=row[year_pos].strip())
         elif year is not None and y != year:
-            flag(i, header[year_pos], row[year_pos], f"wrong year: {y} does not match the file's year {year}")
+            flag(i, header[year_pos], row[year_pos], "wrong_year", year=y, file_year=year)
         years.append(y)
 
     parsed: dict[str, pl.Series] = {}
@@ -267,7 +274,8 @@ def validate_table(
         values, bad = _parse_indicator(cells, ind)
         parsed[code] = values.alias(code)
         for i in bad.arg_true().to_list():
-            flag(i, header[pos], rows[i][pos], _cell_reason(rows[i][pos], ind))
+            kind, params = _cell_problem(rows[i][pos], ind)
+            flag(i, header[pos], rows[i][pos], kind, **params)
 
     # duplicates among otherwise good rows: identical copies are kept once, differing ones all quarantined
     groups: dict[tuple, list[int]] = {}
@@ -281,13 +289,12 @@ def validate_table(
         first = kept[members[0]] + 2
         if all(sig == signature[0] for sig in signature):
             for i in members[1:]:
-                flag(i, header[code_pos], rows[i][code_pos],
-                     f"duplicate row: same values as row {first}; imported once")
+                flag(i, header[code_pos], rows[i][code_pos], "duplicate_row", first=first)
         else:
             where = ", ".join(str(kept[i] + 2) for i in members)
             for i in members:
-                flag(i, header[code_pos], rows[i][code_pos],
-                     f"contradicting rows: {code} year {y} appears in rows {where} with different values")
+                flag(i, header[code_pos], rows[i][code_pos], "contradicting_rows_in_year", code=code, year=y,
+                     rows=where)
 
     good = pl.Series([i not in bad_rows for i in range(len(rows))], dtype=pl.Boolean)
     # identical duplicates: the first copy counts as accepted
@@ -334,15 +341,15 @@ def _validate_registry(table: RawTable, catalogue: Catalogue, positions: dict[in
     lookup = {"cluster": {normalise_header(k): v for k, v in (clusters or {}).items()},
               "zone": {normalise_header(k): v for k, v in (zones or {}).items()}}
 
-    def flag(i: int, column: str, value: str, reason: str) -> None:
+    def flag(i: int, column: str, value: str, kind: str, /, **params) -> None:
         bad_rows.add(i)
-        quarantine.append(Quarantined(kept[i] + 2, column, value, reason, _raw(header, rows[i])))
+        quarantine.append(Quarantined.of(kept[i] + 2, column, value, _raw(header, rows[i]), kind, params))
 
-    for i, reason in row_errors.items():
-        flag(i, "", "", reason)
+    for i, (kind, params) in row_errors.items():
+        flag(i, "", "", kind, **params)
     today = dt.date.today()
     records: list[dict] = []
-    cache: dict[str, tuple[str | None, str | None]] = {}
+    cache: dict[str, tuple[str | None, Problem | None]] = {}
     for i, row in enumerate(rows):
         rec: dict = {"row": kept[i] + 2}
 
@@ -351,27 +358,27 @@ def _validate_registry(table: RawTable, catalogue: Catalogue, positions: dict[in
             return (header[pos], row[pos].strip()) if pos is not None else ("", "")
 
         label, text = cell("credit_code")
-        code, why = _check_code(text, cache)
-        if why:
-            flag(i, label, text, why)
+        code, problem = _check_code(text, cache)
+        if problem:
+            flag(i, label, text, problem[0], **problem[1])
         rec["credit_code"] = code
         for name in ("name_zh", "name_ko", "name_en"):
             label, text = cell(name)
             if name == "name_zh" and not text:
-                flag(i, label, text, "missing name: the Chinese name is required")
-            elif len(text) > 200:
-                flag(i, label, text, "too long: a name has at most 200 characters")
+                flag(i, label, text, "missing_name")
+            elif len(text) > NAME_MAX:
+                flag(i, label, text, "name_too_long", limit=NAME_MAX)
             rec[name] = text
         label, text = cell("founded")
         founded = parse_date(text)
         if founded is None:
-            flag(i, label, text, f"bad date: {text!r} is not a date (YYYY-MM-DD)")
+            flag(i, label, text, "bad_date", text=text)
         elif not dt.date(1900, 1, 1) <= founded <= today:
-            flag(i, label, text, f"bad date: {founded} is not a plausible founding date")
+            flag(i, label, text, "implausible_founding_date", date=founded.isoformat())
         rec["founded"] = founded
         label, text = cell("industry")
         if not INDUSTRY_RE.match(text.upper()):
-            flag(i, label, text, f"bad industry code: {text!r} is not a GB/T 4754 code (e.g. C2710 or 2710)")
+            flag(i, label, text, "bad_industry_code", text=text)
         rec["industry"] = text.upper()
         for name in ("cluster", "zone"):
             label, text = cell(name)
@@ -379,7 +386,7 @@ def _validate_registry(table: RawTable, catalogue: Catalogue, positions: dict[in
             if text:
                 code_value = lookup[name].get(normalise_header(text))
                 if code_value is None:
-                    flag(i, label, text, f"unknown {name}: {text!r} is not a {name} code of the region")
+                    flag(i, label, text, f"unknown_{name}", text=text)
             rec[name] = code_value
         label, text = cell("listed")
         if text.lower() in TRUE_WORDS:
@@ -387,12 +394,12 @@ def _validate_registry(table: RawTable, catalogue: Catalogue, positions: dict[in
         elif not text or text.lower() in FALSE_WORDS:
             rec["listed"] = False
         else:
-            flag(i, label, text, f"bad flag: {text!r} must be 是/否 or 1/0")
+            flag(i, label, text, "bad_flag", text=text)
             rec["listed"] = False
         label, text = cell("status")
         status = STATUS_WORDS.get(text.lower()) if text else "active"
         if status is None:
-            flag(i, label, text, f"bad status: {text!r} must be active, suspended or deregistered")
+            flag(i, label, text, "bad_status", text=text)
         rec["status"] = status or "active"
         records.append(rec)
 
@@ -407,11 +414,11 @@ def _validate_registry(table: RawTable, catalogue: Catalogue, positions: dict[in
         sigs = [{k: v for k, v in records[i].items() if k != "row"} for i in members]
         if all(s == sigs[0] for s in sigs):
             for i in members[1:]:
-                flag(i, code_label, code, f"duplicate row: same values as row {records[members[0]]['row']}; imported once")
+                flag(i, code_label, code, "duplicate_row", first=records[members[0]]["row"])
         else:
             where = ", ".join(str(records[i]["row"]) for i in members)
             for i in members:
-                flag(i, code_label, code, f"contradicting rows: {code} appears in rows {where} with different values")
+                flag(i, code_label, code, "contradicting_rows", key=code, rows=where)
     good = [rec for i, rec in enumerate(records) if i not in bad_rows]
     schema = {"credit_code": pl.String, "name_zh": pl.String, "name_ko": pl.String, "name_en": pl.String,
               "founded": pl.Date, "industry": pl.String, "cluster": pl.String, "zone": pl.String,
