@@ -78,6 +78,11 @@ def test_renamed_indicator_cluster_and_zone_show_at_once(world, settings):
         assert sources.place_name("region.Cluster", cluster.pk) == "Optics (renamed)"
     with translation.override("ko"):
         assert sources.place_name("region.Cluster", cluster.pk) == cluster.name_ko
+        # the names are cached per language, and the cached table cannot be changed by a caller
+        korean = sources.all_indicator_names(None)
+        assert korean["revenue"] == (ind.name_ko or ind.name_zh) != "Turnover (renamed)"
+        with pytest.raises(TypeError):
+            korean["revenue"] = "x"
     assert sources.place_name("region.Zone", None) == ""
 
 

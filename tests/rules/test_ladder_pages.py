@@ -71,3 +71,21 @@ def test_enterprise_users_do_not_see_the_region_ladder(ladder_world, client):
     client.force_login(ladder_world["firm"])
     assert client.get("/ladder/").status_code == 403
     assert client.get(f"/ladder/benefits/{ladder_world['benefits'].pk}.xlsx").status_code == 403
+
+
+def test_enterprise_page_lists_its_own_benefits_in_the_reader_language(ladder_world, client):
+    """The enterprise page's benefits table (sources.benefits_for, a plain SQL read): this
+    enterprise's grants only, the status in the page's language, the paid amount in yuan."""
+    from innoregion.apps.cockpit import sources
+
+    firm, other = ladder_world["firms"][0], ladder_world["firms"][1]
+    rows = sources.benefits_for(firm.pk)
+    assert [(r.measure, r.status, r.paid) for r in rows] == [("hnte_first", "granted", Decimal("100000.00"))]
+    assert [r.missing for r in sources.benefits_for(other.pk)] == ["hnte_first_year"]
+    client.force_login(ladder_world["firm"])
+    en = client.get(f"/enterprises/{firm.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    section = en[en.index('id="ladder"'):en.index('id="whatif"')]
+    assert "hnte_first" in section and ">granted<" in section and "100,000.00" in section
+    assert "hnte_first_year" not in section  # the other enterprise's pending grant
+    zh = client.get(f"/enterprises/{firm.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ">granted<" not in zh[zh.index('id="ladder"'):zh.index('id="whatif"')]

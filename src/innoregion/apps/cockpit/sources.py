@@ -9,9 +9,13 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
 from typing import NamedTuple
 
 from django.apps import apps
+from django.db import connection
 
 
 def _model(label: str):
@@ -72,7 +76,7 @@ def _rows_of_run(model, run_id: int, enterprise_ids, fields: list[str], order: t
     and adapts one placeholder per id, ≈ 1 ms of CPU for a page of 50. Elsewhere, the ORM."""
     import json
 
-    from django.db import connection, models
+    from django.db import models
 
     ids = list(enterprise_ids)
     if connection.vendor != "postgresql":
@@ -288,11 +292,33 @@ def scores_of_run(run) -> dict[int, dict]:
                 "enterprise_id", "score", "tier", "stage", "breakdown")}
 
 
-def benefits_for(enterprise_id) -> list:
+CENTS = Decimal("0.01")
+
+
+class BenefitRow(NamedTuple):
+    year: int
+    measure: str
+    cite: str
+    status: str
+    status_label: str
+    paid: Decimal
+    missing: str
+
+
+def benefits_for(enterprise_id) -> list[BenefitRow]:
+    """The enterprise's latest 50 benefit grants, newest first: one plain SQL read (the enterprise
+    itself was read through ``restrict`` by the caller), rows with the status in the active language."""
     BenefitGrant = _model("ladder.BenefitGrant")
     if BenefitGrant is None:
         return []
-    return list(BenefitGrant.objects.filter(enterprise_id=enterprise_id).order_by("-pk")[:50])
+    labels = dict(BenefitGrant.Status.choices)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT year, measure, cite, status, paid, missing FROM {BenefitGrant._meta.db_table} "
+                    "WHERE enterprise_id = %s ORDER BY id DESC LIMIT 50", [enterprise_id])
+        rows = cur.fetchall()
+    return [BenefitRow(year, measure, cite, status, str(labels.get(status, status)),
+                       paid if isinstance(paid, Decimal) else Decimal(str(paid)).quantize(CENTS), missing)
+            for year, measure, cite, status, paid, missing in rows]
 
 
 def rung_counts() -> dict[str, int]:
@@ -349,12 +375,17 @@ def indicator_names(run) -> dict[str, str]:
             for code, names in _methodology_names(run.methodology).items()}
 
 
-def all_indicator_names(run) -> dict[str, str]:
+def all_indicator_names(run) -> Mapping[str, str]:
     """Indicator code -> name in the active language: the catalogue's indicators (reference data,
-    which every signed-in role may view) and the methodology's own ratios of ``run``."""
-    names = {code: pick_name(n) or code for code, n in _names_table("region.Indicator", "code").items()}
-    names.update(indicator_names(run))
-    return names
+    which every signed-in role may view) and the methodology's own ratios of ``run``. Kept in the
+    per-process cache by methodology and language, so read-only."""
+
+    def build() -> Mapping[str, str]:
+        names = {code: pick_name(n) or code for code, n in _names_table("region.Indicator", "code").items()}
+        names.update(indicator_names(run))
+        return MappingProxyType(names)
+
+    return _cached(f"indicator_names:{run.methodology if run is not None else ''}:{_lang_key()}", build)
 
 
 def place_name(model_label: str, pk: int | None) -> str:

@@ -24,6 +24,7 @@ from innoregion.apps.access.models import Consent, Role
 from innoregion.apps.access.restrict import Who, restrict
 from innoregion.apps.cockpit import charts, sources
 from innoregion.apps.cockpit.forms import EnterpriseFilterForm, ImportForm, WhatIfForm
+from innoregion.apps.cockpit.numbers import TwoDecimals
 from innoregion.apps.region.models import (
     Cluster,
     Enterprise,
@@ -229,11 +230,12 @@ class FilingRow(NamedTuple):
 
 
 def _filing_rows(filings, names: dict[str, str]) -> list[FilingRow]:
-    from django.template.defaultfilters import floatformat, yesno
+    from django.template.defaultfilters import yesno
 
     labels = dict(Source.choices)
     yes_no = {True: yesno(True), False: yesno(False)}
-    return [FilingRow(year, str(year), names.get(code, code), floatformat(value, "-2g"), labels.get(source, source),
+    number = TwoDecimals()  # floatformat:"-2g", the separators looked up once
+    return [FilingRow(year, str(year), names.get(code, code), number(value), labels.get(source, source),
                       file_name, str(row_number) if row_number else "", yes_no[bool(is_current)])
             for year, code, value, source, file_name, row_number, is_current in filings.values_list(
                 "year", "indicator__code", "value", "source", "batch__file_name", "row_number", "is_current")]
