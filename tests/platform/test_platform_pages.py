@@ -199,3 +199,21 @@ def test_enterprise_filings_table_escapes_and_names_its_sources(scored, client):
     table = body[body.index('id="filings"'):]
     rows = table.count("<tr><td>")
     assert rows == Filing.objects.filter(enterprise=a, is_current=True, year=newest.year).count()
+
+
+def test_cohort_position_counts_the_stage(scored, client):
+    """The page's "rank in cohort": the stored stage rank among the run's scored enterprises of the
+    same stage, and the same count when the caller has no score row at hand."""
+    from innoregion.apps.cockpit import sources
+    from innoregion.apps.points.models import EnterpriseScore
+
+    run = scored["run"]
+    for s in EnterpriseScore.objects.filter(run=run, score__isnull=False)[:5]:
+        peers = EnterpriseScore.objects.filter(run=run, stage=s.stage, score__isnull=False)
+        known = {"points": s.score, "stage_rank": s.stage_rank}
+        got = sources.cohort_position(run, s.enterprise_id, s.stage, known=known)
+        assert got["size"] == peers.count() and got["rank"] == s.stage_rank
+        assert sources.cohort_position(run, s.enterprise_id, s.stage) == got  # reads the row itself
+        # without a stored stage rank the rank is counted: enterprises of the stage scoring higher, plus one
+        counted = sources.cohort_position(run, s.enterprise_id, s.stage, known={"points": s.score})
+        assert counted["rank"] == peers.filter(score__gt=s.score).count() + 1

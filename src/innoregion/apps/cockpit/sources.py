@@ -490,14 +490,16 @@ def cohort_position(run, enterprise_id, stage, known: dict | None = None):
         score, stage_rank = me.score, me.stage_rank
     if score is None:
         return None
-    cohort = EnterpriseScore.objects.filter(run=run, score__isnull=False)
-    if stage:
-        cohort = cohort.filter(stage=stage)
+
+    def cohort():
+        scored = EnterpriseScore.objects.filter(run=run, score__isnull=False)
+        return scored.filter(stage=stage) if stage else scored
+
     key = (*_run_key(run), stage or "")
     size = _COHORT_SIZES.get(key)
     if size is None:  # a run's scores never change: count each cohort once per process
-        size = _COHORT_SIZES[key] = cohort.count()
-    rank = stage_rank if stage and stage_rank else cohort.filter(score__gt=score).count() + 1
+        size = _COHORT_SIZES[key] = cohort().count()
+    rank = stage_rank if stage and stage_rank else cohort().filter(score__gt=score).count() + 1
     return {"rank": rank, "size": size, "stage": stage,
             "percentile": round(100.0 * (size - rank) / max(1, size - 1), 1) if size > 1 else 100.0}
 
