@@ -29,7 +29,8 @@ def ladder_world(db):
     benefits = BenefitRun.objects.create(
         policy="cc_new_area_2025", policy_version="2025.1", year=2025, ladder_run=run, inputs_sha256="b" * 64,
         code_version="test", budget=Decimal("5000000"), overflow="pro_rata", requested_total=Decimal("100000"),
-        paid_total=Decimal("100000"), record={"policy": {"id": "cc_new_area_2025"}}, started_at=timezone.now())
+        paid_total=Decimal("100000"), record={"policy": {"id": "cc_new_area_2025"}}, started_at=timezone.now(),
+        finished_at=timezone.now())
     BenefitGrant.objects.create(run=benefits, enterprise=firms[0], year=2025, measure="hnte_first",
                                 status="granted", requested=Decimal("100000"), paid=Decimal("100000"))
     BenefitGrant.objects.create(run=benefits, enterprise=firms[1], year=2025, measure="hnte_first",
@@ -89,3 +90,26 @@ def test_enterprise_page_lists_its_own_benefits_in_the_reader_language(ladder_wo
     assert "hnte_first_year" not in section  # the other enterprise's pending grant
     zh = client.get(f"/enterprises/{firm.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert ">granted<" not in zh[zh.index('id="ladder"'):zh.index('id="whatif"')]
+
+
+def test_a_rerun_of_the_benefits_replaces_the_earlier_decision(ladder_world):
+    """After the bureau re-runs a policy for a year (corrected data), the enterprise page shows the
+    latest run's grants for that policy and year, not both runs'; other years keep theirs."""
+    from innoregion.apps.cockpit import sources
+
+    firm, first = ladder_world["firms"][0], ladder_world["benefits"]
+
+    def run_of(year, paid, status="granted"):
+        run = BenefitRun.objects.create(
+            policy="cc_new_area_2025", policy_version="2025.1", year=year, inputs_sha256="c" * 64,
+            code_version="test", budget=Decimal("5000000"), overflow="pro_rata", requested_total=paid,
+            paid_total=paid, record={}, started_at=timezone.now(), finished_at=timezone.now())
+        BenefitGrant.objects.create(run=run, enterprise=firm, year=year, measure="hnte_first", status=status,
+                                    requested=paid, paid=paid)
+        return run
+
+    rerun = run_of(2025, Decimal("80000"))
+    older_year = run_of(2024, Decimal("50000"))
+    rows = sources.benefits_for(firm.pk)
+    assert [(r.year, r.paid) for r in rows] == [(2025, Decimal("80000.00")), (2024, Decimal("50000.00"))]
+    assert rerun.pk > first.pk and older_year.pk > rerun.pk

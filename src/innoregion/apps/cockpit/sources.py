@@ -306,16 +306,23 @@ class BenefitRow(NamedTuple):
 
 
 def benefits_for(enterprise_id) -> list[BenefitRow]:
-    """The enterprise's latest 50 benefit grants, newest first: one plain SQL read (the enterprise
-    itself was read through ``restrict`` by the caller), rows with the status in the active language."""
-    BenefitGrant = _model("ladder.BenefitGrant")
-    if BenefitGrant is None:
+    """The enterprise's benefit grants as the latest run of each policy and year decided them (a
+    re-run after corrected data replaces the earlier decision, it does not add to it), newest year
+    first: one plain SQL read (the enterprise itself was read through ``restrict`` by the caller),
+    the status in the active language."""
+    BenefitGrant, BenefitRun = _model("ladder.BenefitGrant"), _model("ladder.BenefitRun")
+    if BenefitGrant is None or BenefitRun is None:
         return []
-    labels = dict(BenefitGrant.Status.choices)
+    grants, runs = BenefitGrant._meta.db_table, BenefitRun._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(f"SELECT year, measure, cite, status, paid, missing FROM {BenefitGrant._meta.db_table} "
-                    "WHERE enterprise_id = %s ORDER BY id DESC LIMIT 50", [enterprise_id])
+        cur.execute(
+            f"SELECT g.year, g.measure, g.cite, g.status, g.paid, g.missing FROM {grants} g "
+            f"JOIN {runs} r ON r.id = g.run_id WHERE g.enterprise_id = %s AND r.id = ("
+            f"SELECT latest.id FROM {runs} latest WHERE latest.policy = r.policy AND latest.year = r.year "
+            "AND latest.finished_at IS NOT NULL ORDER BY latest.finished_at DESC, latest.id DESC LIMIT 1) "
+            "ORDER BY g.year DESC, g.measure, g.id LIMIT 50", [enterprise_id])
         rows = cur.fetchall()
+    labels = dict(BenefitGrant.Status.choices)
     return [BenefitRow(year, measure, cite, status, str(labels.get(status, status)),
                        paid if isinstance(paid, Decimal) else Decimal(str(paid)).quantize(CENTS), missing)
             for year, measure, cite, status, paid, missing in rows]
