@@ -176,16 +176,21 @@ def _top_rung(lad, packs_met) -> str:
     return max(main, key=lambda p: lad.rungs[p]) if main else ""
 
 
+def _latest_ladder():
+    """``(LadderOutcome model, latest ladder run, ladder)`` or None while any of them is missing."""
+    LadderOutcome, run, lad = _model("ladder.LadderOutcome"), latest_ladder_run(), ladder()
+    return None if LadderOutcome is None or run is None or lad is None else (LadderOutcome, run, lad)
+
+
 def rungs_for(enterprise_ids, *, gaps: bool = True) -> dict[int, dict]:
     """``{enterprise_id: {"rung", "rung_label", "next", "next_label", "distance", "gaps", "side"}}``
     from the latest ladder run (the latest year of each enterprise): the highest main rung met,
     the side tracks met, and the closest rung or track not met yet. ``gaps=False`` skips reading
     the outcomes' details JSON (``"gaps"`` is then empty): the bank list shows the rung only."""
-    LadderOutcome = _model("ladder.LadderOutcome")
-    run = latest_ladder_run()
-    lad = ladder()
-    if LadderOutcome is None or run is None or lad is None:
+    found = _latest_ladder()
+    if found is None:
         return {}
+    LadderOutcome, run, lad = found
     rows: dict[int, list] = {}
     fields = ["enterprise_id", "year", "pack", "outcome", "distance"]
     for row in _rows_of_run(LadderOutcome, run.pk, enterprise_ids, [*fields, *(["details"] if gaps else [])],
@@ -218,11 +223,10 @@ def top_rungs_for(enterprise_ids) -> dict[int, str]:
     """``{enterprise_id: rung}``: what ``rungs_for`` calls ``"rung"`` (the highest main rung met in the
     enterprise's latest year of the latest ladder run), without the labels, side tracks and next step,
     for lists that show the rung alone (the bank API: a third of the cost)."""
-    LadderOutcome = _model("ladder.LadderOutcome")
-    run = latest_ladder_run()
-    lad = ladder()
-    if LadderOutcome is None or run is None or lad is None:
+    found = _latest_ladder()
+    if found is None:
         return {}
+    LadderOutcome, run, lad = found
     latest: dict[int, int] = {}
     met: dict[int, list[tuple[int, str]]] = {}
     for eid, year, pack, outcome in _rows_of_run(LadderOutcome, run.pk, enterprise_ids,
