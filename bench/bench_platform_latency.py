@@ -72,7 +72,7 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def populate(n: int, clients: int, seed: int = 11, reuse: bool = False) -> dict:
+def populate(n: int, clients: int, seed: int = 11, reuse: bool = False) -> dict:  # noqa: PLR0915
     """Runs inside this process with Django set up on the bench database."""
     import django
 
@@ -258,7 +258,7 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))]
 
 
-def main() -> None:
+def main() -> None:  # noqa: PLR0915
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--enterprises", type=int, default=30000)
     ap.add_argument("--clients", type=int, default=50)

@@ -32,6 +32,33 @@ from innoregion.engines.credentials import (
     qr,
     sign_status_list,
 )
+from innoregion.engines.credentials.algorithms import Signer
+from innoregion.engines.credentials.catalogue import Catalogue
+
+
+def _holders(cat: Catalogue, issuer: Signer, indexes: list[int], now: int) -> list[Holder]:
+    """One holder (credential and device key) per status-list index, the tiers taken in turn."""
+    tiers = [tier.code for tier in cat.tiers]
+    holders = []
+    for n, index in enumerate(indexes):
+        device = ED25519.generate()
+        cred = issue_credential(signer=issuer, kid="k1", subject=f"S{n:015d}", tier=tiers[n % len(tiers)],
+                                catalogue=cat.id, device_key=device.public_key_bytes(), status_list="talent-1",
+                                status_index=index, issued_at=now, expires_at=now + 86400)
+        holders.append(Holder(cred, device))
+    return holders
+
+
+def _qr_timings(sample: list[str]) -> tuple[float, float]:
+    """Seconds to encode ``sample`` as QR PNGs and to decode them back (checked)."""
+    t = time.perf_counter()
+    pngs = [qr.to_png(text) for text in sample]
+    t_png = time.perf_counter() - t
+    t = time.perf_counter()
+    decoded = [qr.decode_image(png) for png in pngs]
+    t_decode = time.perf_counter() - t
+    assert decoded == sample
+    return t_png, t_decode
 
 
 def main() -> None:
@@ -55,14 +82,7 @@ def main() -> None:
     token = sign_status_list(statuses, list_id="talent-1", signer=issuer, kid="k1", issued_at=now)
     t_status = time.perf_counter() - t
 
-    tiers = [tier.code for tier in cat.tiers]
-    holders = []
-    for n, index in enumerate(indexes):
-        device = ED25519.generate()
-        cred = issue_credential(signer=issuer, kid="k1", subject=f"S{n:015d}", tier=tiers[n % len(tiers)],
-                                catalogue=cat.id, device_key=device.public_key_bytes(), status_list="talent-1",
-                                status_index=index, issued_at=now, expires_at=now + 86400)
-        holders.append(Holder(cred, device))
+    holders = _holders(cat, issuer, indexes, now)
 
     t = time.perf_counter()
     texts = [h.present(now=now).to_text() for h in holders]
@@ -90,13 +110,7 @@ def main() -> None:
     c_ed = (time.process_time() - c) / args.n
 
     sample = texts[: min(200, len(texts))]
-    t = time.perf_counter()
-    pngs = [qr.to_png(text) for text in sample]
-    t_png = time.perf_counter() - t
-    t = time.perf_counter()
-    decoded = [qr.decode_image(png) for png in pngs]
-    t_decode = time.perf_counter() - t
-    assert decoded == sample
+    t_png, t_decode = _qr_timings(sample)
 
     symbol = qr.make_qr(texts[0])
     print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, one core, "

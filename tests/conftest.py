@@ -24,7 +24,7 @@ def _forget_cached_pointers():
     not leak into the next test."""
     yield
     try:
-        from innoregion.apps.cockpit import sources
+        from innoregion.site.cache import forget
     except Exception:  # Django not configured in this test module
         return
-    sources.forget_cached()
+    forget()

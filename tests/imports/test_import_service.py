@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from innoregion.apps.imports import services
+from innoregion.apps.imports import selectors, services
 from innoregion.apps.imports.models import ImportBatch, QuarantinedRow
 from innoregion.apps.region.models import Enterprise, Filing, FilingConflict
+from innoregion.exports import FORMULA_START
 from tests.imports.conftest import REGISTRY_HEADER, code, write
 
 TAX = ["统一社会信用代码", "年度", "营业收入", "研发费用"]
@@ -115,13 +116,13 @@ def test_cross_source_conflicts_recorded_and_authoritative_value_wins(enterprise
     assert set(conflicts) == {(code(1), "rd_expense"), (code(2), "revenue")}
     c = conflicts[(code(1), "rd_expense")]
     assert c.values == {"tax": 100.0, "stats": 120.0} and c.effective_source == "tax" and c.detected_in == stats
-    eff = services.effective_values(2024)
+    eff = selectors.effective_values(2024)
     got = {(r["credit_code"], r["indicator"]): (r["value"], r["source"]) for r in eff.iter_rows(named=True)}
     assert got[(code(1), "revenue")] == (1000.0, "tax")
     assert got[(code(1), "rd_expense")] == (100.0, "tax")
     assert got[(code(1), "employees")] == (40.0, "stats")  # only stats filed it, so stats counts
     assert eff.columns == ["credit_code", "year", "indicator", "value", "source"] and eff.height == 5
-    assert services.effective_values(2023).height == 0
+    assert selectors.effective_values(2023).height == 0
     # a tax correction that agrees with stats closes the open conflict; a new disagreement updates it
     services.import_file(write(tmp_path, "tax_2024_fix.csv", [TAX, [code(1), 2024, 1000, 119],
                                                                [code(2), 2024, 600, 50]]), "tax")
@@ -129,7 +130,7 @@ def test_cross_source_conflicts_recorded_and_authoritative_value_wins(enterprise
     assert c.resolved and "agree" in c.resolution_note
     open_ = FilingConflict.objects.get(resolved=False)
     assert open_.values == {"tax": 600.0, "stats": 1000.0}
-    assert services.effective_values(2024).filter(indicator="rd_expense", credit_code=code(1))["value"][0] == 119.0
+    assert selectors.effective_values(2024).filter(indicator="rd_expense", credit_code=code(1))["value"][0] == 119.0
 
 
 def test_unknown_enterprise_is_quarantined(enterprises, tmp_path):
@@ -183,11 +184,11 @@ def test_quarantine_exports_are_safe_against_formula_injection(enterprises, tmp_
     assert table[0] == services.EXPORT_HEADER
     values = [r[3] for r in table[1:]]
     assert values == ["'" + e for e in evil] + ["'=1+1"]
-    assert all(not cell.startswith(services.FORMULA_PREFIXES) for r in table[1:] for cell in r)
+    assert all(not cell.startswith(FORMULA_START) for r in table[1:] for cell in r)
     out_xlsx = services.export_quarantine_xlsx(batch, tmp_path / "q.xlsx")
     sheet = openpyxl.load_workbook(out_xlsx).active
     cells = [c.value for row in sheet.iter_rows(min_row=2) for c in row]
-    assert all(c is None or not isinstance(c, str) or not c.startswith(services.FORMULA_PREFIXES) for c in cells)
+    assert all(c is None or not isinstance(c, str) or not c.startswith(FORMULA_START) for c in cells)
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     assert json.loads(table[-1][5].lstrip("'"))["营业收入"] == "=1+1"
 

@@ -185,7 +185,7 @@ def test_caseworker_reviews_and_learns(world, client):
 
 
 def test_train_reranker_switches_on_only_when_held_out_scenarios_improve(world):
-    from innoregion.apps.matchmaking import services
+    from innoregion.apps.matchmaking import selectors, services
     from innoregion.apps.matchmaking.models import Capability, Match, Scenario
 
     # 12 scenarios x 4 decided matches; caseworkers accept exactly the ones the dense-free score put
@@ -204,7 +204,7 @@ def test_train_reranker_switches_on_only_when_held_out_scenarios_improve(world):
                                   "matched_terms": 2})
     row = services.train_reranker(min_decisions=20, min_groups=5)
     assert row.active and row.model and row.report["delta"] > 0
-    assert services.active_reranker() is not None
+    assert selectors.active_reranker() is not None
     engine = services.get_engine()
     assert engine.reranker is not None
     proposals = engine.match("laser welding")

@@ -47,7 +47,7 @@ def test_whitelist_is_formula_injection_safe(world, client, api):
 
 
 def test_safe_cell_keeps_numbers_and_plain_text():
-    from innoregion.apps.finance.api import safe_cell
+    from innoregion.exports import safe_cell
 
     assert safe_cell(12.5) == 12.5 and safe_cell(-3) == -3
     assert safe_cell("plain") == "plain"

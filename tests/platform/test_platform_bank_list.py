@@ -109,7 +109,7 @@ def test_other_bank_sees_only_its_own(feed, client, api):
 
 
 def test_page_size(feed, client, api, monkeypatch):
-    from innoregion.apps.finance.api import Pagination
+    from innoregion.apps.finance.api.views import Pagination
 
     def rows(query):
         return api(client, feed["token"], "/api/v1/enterprises/" + query).json()["results"]
@@ -144,14 +144,15 @@ def test_rows_are_the_serializers(feed, client, api, settings, zone):
     """The rows are built as plain dicts: they must be what ``EnterpriseSummarySerializer`` renders."""
     from rest_framework.renderers import JSONRenderer
 
-    from innoregion.apps.cockpit import sources
-    from innoregion.apps.finance.api import EnterpriseSummarySerializer
+    from innoregion.apps.finance.api.serializers import EnterpriseSummarySerializer
+    from innoregion.apps.ladder import selectors as ladder_selectors
+    from innoregion.apps.points import selectors as points_selectors
     from innoregion.apps.region.models import Enterprise
 
     settings.TIME_ZONE = zone
     ents = Enterprise.objects.select_related("cluster", "zone").in_bulk(list(feed["consent_of"]))
-    scores = sources.scores_for(list(ents))
-    rungs = sources.rungs_for(list(ents), gaps=False)
+    scores = points_selectors.scores_for(list(ents))
+    rungs = ladder_selectors.rungs_for(list(ents), gaps=False)
 
     def serialized(e) -> bytes:
         s = scores.get(e.pk, {})
@@ -219,7 +220,7 @@ def test_consent_annotation_matches_the_consent_queryset(feed):
     from django.test import RequestFactory
 
     from innoregion.apps.access.models import Consent
-    from innoregion.apps.finance.api import BankAPIView
+    from innoregion.apps.finance.api.views import BankAPIView
 
     view = BankAPIView()
     view.request = RequestFactory().get("/")
@@ -238,12 +239,12 @@ def test_consent_annotation_matches_the_consent_queryset(feed):
 
 def test_top_rungs_agree_with_the_full_ladder_reading(scored):
     """The bank list reads the rung alone (``top_rungs_for``); it must be the rung the pages show."""
-    from innoregion.apps.cockpit import sources
+    from innoregion.apps.ladder import selectors as ladder_selectors
     from innoregion.apps.region.models import Enterprise
 
     ids = list(Enterprise.objects.values_list("pk", flat=True))
-    full = sources.rungs_for(ids)
-    top = sources.top_rungs_for(ids)
+    full = ladder_selectors.rungs_for(ids)
+    top = ladder_selectors.top_rungs_for(ids)
     assert set(top) == set(full) and len(top) >= 40
     assert top == {eid: r["rung"] for eid, r in full.items()}
     assert any(top.values()), "the fixture should have enterprises on a rung"

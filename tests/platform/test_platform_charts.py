@@ -6,7 +6,7 @@ import re
 
 from django.utils import translation
 
-from innoregion.apps.cockpit.charts import hbar
+from innoregion.site.charts import hbar
 
 
 def test_hbar_escapes_labels_and_scales_bars():

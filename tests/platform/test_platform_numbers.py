@@ -1,4 +1,4 @@
-"""``cockpit.numbers.TwoDecimals`` writes exactly what ``floatformat:"-2g"`` writes, in every language."""
+"""``site.numbers.TwoDecimals`` writes exactly what ``floatformat:"-2g"`` writes, in every language."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 
-from innoregion.apps.cockpit.numbers import TwoDecimals
+from innoregion.site.numbers import TwoDecimals
 
 
 def _values() -> list:

@@ -132,7 +132,7 @@ def test_derived_indicators_are_named_from_the_methodology(settings):
     page names them in the reader's language, never by their code."""
     from django.utils import translation
 
-    from innoregion.apps.cockpit import sources
+    from innoregion.apps.points import selectors as sources
 
     class Run:
         methodology = "changchun-new-area"
@@ -204,7 +204,7 @@ def test_enterprise_filings_table_escapes_and_names_its_sources(scored, client):
 def test_cohort_position_counts_the_stage(scored, client):
     """The page's "rank in cohort": the stored stage rank among the run's scored enterprises of the
     same stage, and the same count when the caller has no score row at hand."""
-    from innoregion.apps.cockpit import sources
+    from innoregion.apps.points import selectors as sources
     from innoregion.apps.points.models import EnterpriseScore
 
     run = scored["run"]

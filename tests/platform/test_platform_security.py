@@ -32,7 +32,7 @@ def test_csrf_enforced_on_every_post(world, role):
         resp = client.post(path, {"x": "1"})
         assert resp.status_code in (403, 405), f"POST {path} ({name}) without CSRF token: {resp.status_code}"
         if resp.status_code == 403 and name in ("login", "set_language", "access:portal", "access:tokens",
-                                                  "cockpit:enterprise", "cockpit:imports"):
+                                                  "region:enterprise", "imports:imports"):
             assert b"CSRF" in resp.content, f"{path} refused for another reason than CSRF"
         checked += 1
     assert checked > 20

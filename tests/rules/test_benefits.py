@@ -13,10 +13,10 @@ from innoregion.engines.rules import (
     load_policy,
     parse_policy,
     run_record,
-    safe_cell,
     table_sha256,
     write_xlsx,
 )
+from innoregion.exports import safe_cell
 
 from .helpers import frame
 

@@ -75,9 +75,9 @@ def test_enterprise_users_do_not_see_the_region_ladder(ladder_world, client):
 
 
 def test_enterprise_page_lists_its_own_benefits_in_the_reader_language(ladder_world, client):
-    """The enterprise page's benefits table (sources.benefits_for, a plain SQL read): this
+    """The enterprise page's benefits table (ladder.selectors.benefits_for, a plain SQL read): this
     enterprise's grants only, the status in the page's language, the paid amount in yuan."""
-    from innoregion.apps.cockpit import sources
+    from innoregion.apps.ladder import selectors as sources
 
     firm, other = ladder_world["firms"][0], ladder_world["firms"][1]
     rows = sources.benefits_for(firm.pk)
@@ -95,7 +95,7 @@ def test_enterprise_page_lists_its_own_benefits_in_the_reader_language(ladder_wo
 def test_a_rerun_of_the_benefits_replaces_the_earlier_decision(ladder_world):
     """After the bureau re-runs a policy for a year (corrected data), the enterprise page shows the
     latest run's grants for that policy and year, not both runs'; other years keep theirs."""
-    from innoregion.apps.cockpit import sources
+    from innoregion.apps.ladder import selectors as sources
 
     firm, first = ladder_world["firms"][0], ladder_world["benefits"]
 

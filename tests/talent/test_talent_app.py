@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from innoregion.apps.access.models import AuditEntry, Profile
 from innoregion.apps.region.models import Cluster, Enterprise
-from innoregion.apps.talent import services
+from innoregion.apps.talent import selectors, services
 from innoregion.apps.talent.models import IssuerKey, Talent, TalentCredential, TalentPersonalData
 from innoregion.data.creditcode import make_code
 from innoregion.engines.credentials import KeyRing, parse_status_list, qr
@@ -209,7 +209,7 @@ def test_region_counts(talent):
     Talent.objects.create(field="biopharma", tier="E1")
     Talent.objects.create(field="biopharma", tier="E1", startup_founder=True)
     services.place(talent)
-    counts = services.region_counts()
+    counts = selectors.region_counts()
     assert counts["total"] == 3
     assert counts["by_tier"] == {"B2": 1, "E1": 2}
     assert counts["by_field"] == {"biopharma": 2, "optoelectronics": 1}
@@ -241,7 +241,7 @@ def test_platform_roles(client, talent):
     client.force_login(admin)
     assert PERSON_NAME in client.get(reverse("talent:detail", args=[talent.pseudonymous_id])).content.decode()
     # a talent reaches only their own record through the choke point
-    from innoregion.apps.access.restrict import restrict
+    from innoregion.apps.access.policy import restrict
 
     other = Talent.objects.create(field="other")
     mine = restrict(Talent.objects.all(), talent.user)

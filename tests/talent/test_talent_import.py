@@ -20,7 +20,7 @@ from django.utils import timezone
 from innoregion.apps.access.models import AuditEntry, Bank, Profile
 from innoregion.apps.imports.reasons import MESSAGES as REASON_MESSAGES
 from innoregion.apps.region.models import Cluster, Enterprise
-from innoregion.apps.talent import services
+from innoregion.apps.talent import selectors, services
 from innoregion.apps.talent.importing import import_talents_csv
 from innoregion.apps.talent.models import (
     Talent,
@@ -290,7 +290,7 @@ def test_issue_missing_issues_once_per_placed_talent_and_respects_suspension(tmp
 def test_region_counts_over_imported_talents(tmp_path):
     import_talents_csv(write(tmp_path, good_rows()))
     services.issue_missing()
-    counts = services.region_counts()
+    counts = selectors.region_counts()
     assert counts["total"] == 5
     assert counts["by_tier"] == {"": 1, "A": 1, "B1": 1, "C2": 1, "D2": 1}
     assert counts["by_field"] == {"biopharma": 3, "optoelectronics": 2}
@@ -314,7 +314,7 @@ def test_generated_delivery_talents_import_without_quarantine(tmp_path):
     assert import_file(out / "registry.csv").rows_quarantined == 0
     batch = import_talents_csv(out / "talents.csv")
     assert batch.rows_quarantined == 0 and batch.talents_created == manifest["counts"]["talents"] > 0
-    counts = services.region_counts()
+    counts = selectors.region_counts()
     assert sum(counts["by_tier"].values()) == counts["total"] == manifest["counts"]["talents"]
     assert set(counts["by_cluster"]) <= {c.code for c in Cluster.objects.all()}
 
@@ -347,7 +347,7 @@ def _login(client, role: str | None):
     client.force_login(user)
 
 
-API = ["/talent/api/counts/", "/talent/api/talents/", "/talent/api/imports/"]
+API = ["/api/v1/talent/counts/", "/api/v1/talent/talents/", "/api/v1/talent/imports/"]
 
 
 @pytest.mark.parametrize("role", [None, "enterprise", "bank"])
@@ -363,24 +363,24 @@ def test_api_is_closed_to_everyone_but_officials(client, tmp_path, role):
 def test_api_serves_officials_counts_registry_and_imports(client, tmp_path):
     batch = import_talents_csv(write(tmp_path, [*good_rows(), BAD["unknown field"][0]]))
     _login(client, "official")
-    counts = client.get("/talent/api/counts/").json()
-    assert counts == json.loads(json.dumps(services.region_counts()))
-    page = client.get("/talent/api/talents/", {"tier": "B1"}).json()
+    counts = client.get("/api/v1/talent/counts/").json()
+    assert counts == json.loads(json.dumps(selectors.region_counts()))
+    page = client.get("/api/v1/talent/talents/", {"tier": "B1"}).json()
     assert page["count"] == 1 and page["results"][0]["tier"] == "B1"
     assert page["results"][0]["affiliation_credit_code"] == FIRMS[0]
     assert page["results"][0]["pseudonymous_id"] == by_source_id()["T0000001"].pseudonymous_id
-    unplaced = client.get("/talent/api/talents/", {"tier": "none"}).json()
+    unplaced = client.get("/api/v1/talent/talents/", {"tier": "none"}).json()
     assert [r["pseudonymous_id"] for r in unplaced["results"]] == [by_source_id()["T0000003"].pseudonymous_id]
-    everyone = client.get("/talent/api/talents/", {"cluster": "optics-valley"})
+    everyone = client.get("/api/v1/talent/talents/", {"cluster": "optics-valley"})
     assert everyone.json()["count"] == 2 and b"T000000" not in everyone.content  # no office ids
-    imports = client.get("/talent/api/imports/").json()["results"]
+    imports = client.get("/api/v1/talent/imports/").json()["results"]
     assert imports[0]["id"] == batch.pk and imports[0]["quarantine_reasons"] == {"unknown field": 1}
-    assert client.post("/talent/api/counts/").status_code in (403, 405)  # read-only
+    assert client.post("/api/v1/talent/counts/").status_code in (403, 405)  # read-only
 
 
 def test_api_is_in_the_openapi_schema(client):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     for url in API:
         assert url in schema["paths"] and list(schema["paths"][url]) == ["get"]
-    counts = schema["paths"]["/talent/api/counts/"]["get"]
+    counts = schema["paths"]["/api/v1/talent/counts/"]["get"]
     assert "200" in counts["responses"] and counts["operationId"] == "talent_counts"

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "ladder",
     "match",
     "talent",
+    "jobs",
     "serve",
     "demo",
     "manage",

@@ -73,7 +73,7 @@ def build_demo(enterprises: int, years: int, seed: int, out_dir: Path, methodolo
                        f"{batch.rows_quarantined:>3} quarantined, {batch.conflicts:>3} conflicts")
         click.echo(f"    platforms: {load_platforms_csv(out_dir / 'platforms.csv')}")
 
-    from innoregion.apps.imports.services import effective_values
+    from innoregion.apps.imports.selectors import effective_values
 
     filed_years = sorted(set(effective_values()["year"].to_list()))
     with step(f"score every enterprise, methodology {methodology}, years {filed_years[0]}–{filed_years[-1]}"):

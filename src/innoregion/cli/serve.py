@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import signal
+import subprocess
 import sys
 
 import click
@@ -26,24 +27,43 @@ def gunicorn_args(host: str, port: int, workers: int, worker_class: str = "gthre
     return args
 
 
-def run_server(host: str, port: int, workers: int, dev: bool, worker_class: str = "gthread") -> None:
+def run_server(host: str, port: int, workers: int, dev: bool, worker_class: str = "gthread",
+               jobs_worker: bool = True) -> None:
+    """Serve until Ctrl+C; with ``jobs_worker`` a background-jobs worker runs beside the server as a
+    child process and is stopped with it."""
     from innoregion.cli import setup_django
 
     setup_django()
     migrate_quietly()
-    click.echo(f"innoregion serving at http://{host}:{port}/  (Ctrl+C stops it)")
-    if dev:
-        from django.core.management import call_command
-
-        call_command("runserver", f"{host}:{port}", use_reloader=False)
-        return
     from django.conf import settings
+    from django.core.management import call_command
 
-    if not settings.DEBUG:
-        from django.core.management import call_command
-
+    if not dev and not settings.DEBUG:
         call_command("collectstatic", interactive=False, verbosity=0)
-    os.execvp(sys.executable, [sys.executable, "-m", *gunicorn_args(host, port, workers, worker_class)])
+    worker = None
+    if jobs_worker:
+        from innoregion.apps.jobs.services import start_worker_process
+
+        worker = start_worker_process()
+    click.echo(f"innoregion serving at http://{host}:{port}/  (Ctrl+C stops it)"
+               + ("; background jobs worker started" if worker else ""))
+    try:
+        if dev:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        else:
+            server = subprocess.Popen([sys.executable, "-m", *gunicorn_args(host, port, workers, worker_class)])
+            try:
+                server.wait()
+            except KeyboardInterrupt:
+                server.send_signal(signal.SIGINT)
+                server.wait()
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
 @click.command("serve")
@@ -54,6 +74,9 @@ def run_server(host: str, port: int, workers: int, dev: bool, worker_class: str 
               help="gthread: 4 threads a worker, for clients that keep connections open; sync: one request "
                    "at a time a worker, lowest latency behind a reverse proxy")
 @click.option("--dev", is_flag=True, help="Django's development server instead of gunicorn")
-def command(host: str, port: int, workers: int, worker_class: str, dev: bool) -> None:
-    """Apply migrations, then serve the platform (cockpit, portals, bank API)."""
-    run_server(host, port, workers, dev, worker_class)
+@click.option("--no-jobs-worker", is_flag=True,
+              help="do not start a background-jobs worker (run `innoregion jobs worker` elsewhere)")
+def command(host: str, port: int, workers: int, worker_class: str, dev: bool, no_jobs_worker: bool) -> None:
+    """Apply migrations, then serve the platform (cockpit, portals, bank API) with a background-jobs
+    worker beside it."""
+    run_server(host, port, workers, dev, worker_class, jobs_worker=not no_jobs_worker)

@@ -7,6 +7,9 @@ a ratio above one (a percentage typed as such), a year that is not the file's ye
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
@@ -30,6 +33,86 @@ def kinds_for(money: list[str], counts: list[str], ratios: list[str]) -> list[st
     return out
 
 
+@dataclass
+class _Planting:
+    """What the planting of one block needs besides the rows: the file's year, the block's random stream,
+    its row count and the file's money, count and ratio columns."""
+
+    year: int
+    rng: np.random.Generator
+    m: int
+    money: list[str]
+    counts: list[str]
+    ratios: list[str]
+
+
+def _typo_codes(df: pl.DataFrame, rows: np.ndarray, ctx: _Planting) -> pl.DataFrame:
+    bad = codes.typo(df["credit_code"].gather(rows).to_numpy(), ctx.rng)
+    return df.with_columns(df["credit_code"].scatter(rows, bad))
+
+
+def _year_mismatch(df: pl.DataFrame, rows: np.ndarray, ctx: _Planting) -> pl.DataFrame:
+    return df.with_columns(df["year"].scatter(rows, [ctx.year - 1] * rows.size))
+
+
+def _negative_counts(df: pl.DataFrame, rows: np.ndarray, ctx: _Planting) -> pl.DataFrame:
+    rng = ctx.rng
+    for row in rows:
+        col = ctx.counts[int(rng.integers(0, len(ctx.counts)))]
+        current = df[col][int(row)]
+        value = -max(1, int(current or 0)) if rng.random() < 0.7 else -int(rng.integers(1, 20))
+        df = df.with_columns(df[col].scatter([int(row)], [value]))
+    return df
+
+
+def _text_in_money(df: pl.DataFrame, rows: np.ndarray, ctx: _Planting) -> pl.DataFrame:
+    rng = ctx.rng
+    for row in rows:
+        col = ctx.money[int(rng.integers(0, len(ctx.money)))]
+        current = df[col][int(row)]
+        try:
+            yuan = float(current) if current is not None else float(rng.integers(10, 500)) * 1e4
+        except ValueError:
+            yuan = 1e6
+        text = f"约{max(1, round(yuan / 1e4))}万"
+        series = df[col] if df[col].dtype == pl.Utf8 else df[col].cast(pl.Utf8)
+        df = df.with_columns(series.scatter([int(row)], [text]))
+    return df
+
+
+def _ratio_above_one(df: pl.DataFrame, rows: np.ndarray, ctx: _Planting) -> pl.DataFrame:
+    for row in rows:
+        col = ctx.ratios[int(ctx.rng.integers(0, len(ctx.ratios)))]
+        current = df[col][int(row)]
+        pct = max(1.5, float(current) * 100 if current is not None else 35.0)
+        df = df.with_columns(df[col].scatter([int(row)], [f"{pct:.1f}"]))
+    return df
+
+
+def _duplicate_rows(df: pl.DataFrame, rows: np.ndarray, ctx: _Planting) -> pl.DataFrame:
+    return df[rows].with_columns(pl.col("_ord") + 0.5)
+
+
+def _unknown_enterprises(df: pl.DataFrame, rows: np.ndarray, ctx: _Planting) -> pl.DataFrame:
+    rng = ctx.rng
+    source = df[rows]
+    new_codes = codes.make_codes(
+        rng.integers(codes.UNKNOWN_OFFSET, codes.SPACE_MA, rows.size),
+        np.ones(rows.size, dtype=bool), rng.integers(0, 64, rows.size),
+    )
+    positions = rng.integers(0, ctx.m, rows.size) + 0.25
+    return source.with_columns(pl.Series("credit_code", new_codes),
+                               pl.Series("_ord", positions.astype(np.float64)))
+
+
+_Planter = Callable[[pl.DataFrame, np.ndarray, _Planting], pl.DataFrame]
+# kinds that change the chosen rows in place, and kinds that add copies of them
+_CHANGES: dict[str, _Planter] = {"invalid_credit_code": _typo_codes, "year_mismatch": _year_mismatch,
+                                "negative_count": _negative_counts, "text_in_money": _text_in_money,
+                                "ratio_above_one": _ratio_above_one}
+_COPIES: dict[str, _Planter] = {"duplicate_row": _duplicate_rows, "unknown_enterprise": _unknown_enterprises}
+
+
 def plant(df: pl.DataFrame, *, year: int, kinds: list[str], rng: np.random.Generator, force: bool,
           money: list[str], counts: list[str], ratios: list[str]) -> tuple[pl.DataFrame, dict[str, int]]:
     """Plant bad rows in one random block of a file. ``df`` has ``credit_code``, ``year`` and indicator columns
@@ -44,62 +127,20 @@ def plant(df: pl.DataFrame, *, year: int, kinds: list[str], rng: np.random.Gener
         wanted = {k: max(1, v) for k, v in wanted.items()}
     free = rng.permutation(m)  # rows not yet used, consumed from the front
     taken = 0
-
-    def take(k: int) -> np.ndarray:
-        nonlocal taken
-        k = min(k, m - taken)
-        rows = np.sort(free[taken:taken + k])
-        taken += k
-        return rows
-
-    order = pl.Series("_ord", np.arange(m, dtype=np.float64))
-    df = df.with_columns(order)
+    ctx = _Planting(year, rng, m, money, counts, ratios)
+    df = df.with_columns(pl.Series("_ord", np.arange(m, dtype=np.float64)))
     extra: list[pl.DataFrame] = []
     for kind in kinds:
-        rows = take(wanted[kind])
+        k = min(wanted[kind], m - taken)
+        rows = np.sort(free[taken:taken + k])
+        taken += k
         if rows.size == 0:
             continue
         planted[kind] = int(rows.size)
-        if kind == "invalid_credit_code":
-            bad = codes.typo(df["credit_code"].gather(rows).to_numpy(), rng)
-            df = df.with_columns(df["credit_code"].scatter(rows, bad))
-        elif kind == "year_mismatch":
-            df = df.with_columns(df["year"].scatter(rows, [year - 1] * rows.size))
-        elif kind == "negative_count":
-            for row in rows:
-                col = counts[int(rng.integers(0, len(counts)))]
-                current = df[col][int(row)]
-                value = -max(1, int(current or 0)) if rng.random() < 0.7 else -int(rng.integers(1, 20))
-                df = df.with_columns(df[col].scatter([int(row)], [value]))
-        elif kind == "text_in_money":
-            for row in rows:
-                col = money[int(rng.integers(0, len(money)))]
-                current = df[col][int(row)]
-                try:
-                    yuan = float(current) if current is not None else float(rng.integers(10, 500)) * 1e4
-                except ValueError:
-                    yuan = 1e6
-                text = f"约{max(1, round(yuan / 1e4))}万"
-                series = df[col] if df[col].dtype == pl.Utf8 else df[col].cast(pl.Utf8)
-                df = df.with_columns(series.scatter([int(row)], [text]))
-        elif kind == "ratio_above_one":
-            for row in rows:
-                col = ratios[int(rng.integers(0, len(ratios)))]
-                current = df[col][int(row)]
-                pct = max(1.5, float(current) * 100 if current is not None else 35.0)
-                df = df.with_columns(df[col].scatter([int(row)], [f"{pct:.1f}"]))
-        elif kind == "duplicate_row":
-            dup = df[rows].with_columns(pl.col("_ord") + 0.5)
-            extra.append(dup)
-        elif kind == "unknown_enterprise":
-            source = df[rows]
-            new_codes = codes.make_codes(
-                rng.integers(codes.UNKNOWN_OFFSET, codes.SPACE_MA, rows.size),
-                np.ones(rows.size, dtype=bool), rng.integers(0, 64, rows.size),
-            )
-            positions = rng.integers(0, m, rows.size) + 0.25
-            extra.append(source.with_columns(pl.Series("credit_code", new_codes),
-                                             pl.Series("_ord", positions.astype(np.float64))))
+        if kind in _CHANGES:
+            df = _CHANGES[kind](df, rows, ctx)
+        elif kind in _COPIES:
+            extra.append(_COPIES[kind](df, rows, ctx))
     if extra:
         # columns turned into text above must have the same type in the copies
         extra = [e.cast(dict(df.schema)) for e in extra]

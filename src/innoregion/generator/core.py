@@ -335,6 +335,48 @@ class Generator:
             pl.col("cluster", "host_credit_code", "founded_year").replace("", None))
 
     # ---- the whole delivery
+    def _department_sinks(self) -> dict[str, CsvSink | XlsxSink]:
+        sinks: dict[str, CsvSink | XlsxSink] = {}
+        for spec in self.specs:
+            path = self.out / spec.name
+            if spec.fmt == "xlsx":
+                sinks[spec.name] = XlsxSink(path, spec.header, HR_SHEET, self.when)
+            else:
+                sinks[spec.name] = CsvSink(path, spec.header, spec.dept.encoding, spec.dept.bom)
+        return sinks
+
+    def _simulate_chunk(self, blocks: range, platforms: CsvSink, talents: CsvSink) -> Chunk:
+        """Simulate the blocks of one chunk, writing each block's platforms and talents as it goes."""
+        parts = []
+        for b in blocks:
+            start = b * BLOCK
+            part = model.simulate(self.seed, b, start, min(BLOCK, self.n - start), self.years)
+            p = self._platforms(part, b)
+            platforms.append(p)
+            self.counts["platforms"] += p.height
+            t = self._talents(part, b)
+            talents.append(t)
+            self.counts["talents"] += t.height
+            parts.append(part)
+        return model.concat(parts)
+
+    def _department_file(self, chunk: Chunk, spec: FileSpec, sink: CsvSink | XlsxSink) -> None:
+        """One department file's rows of a chunk, with bad rows planted block by block."""
+        yi = self.years.index(spec.year)
+        frame, per_block = self._file_frame(chunk, spec, yi)
+        offset = 0
+        pieces = []
+        for (b, _), rows in zip(chunk.blocks, per_block, strict=True):
+            rng = stream(self.seed, b, model.S_BAD, DEPT_ID[spec.dept.code], yi)
+            piece, planted = bad.plant(frame.slice(offset, int(rows)), year=spec.year, kinds=spec.kinds,
+                                       rng=rng, force=b == 0, money=spec.money, counts=spec.counts,
+                                       ratios=spec.ratios)
+            offset += int(rows)
+            pieces.append(piece)
+            for kind, count in planted.items():
+                self.bad_rows[spec.name][kind] += count
+        sink.append(pl.concat(pieces, how="vertical_relaxed") if len(pieces) > 1 else pieces[0])
+
     def run(self) -> dict:
         self.out.mkdir(parents=True, exist_ok=True)
         self.specs_by_key = {(s.dept.code, s.year): s for s in self.specs}
@@ -344,13 +386,7 @@ class Generator:
         seed_platforms = self._seed_platforms()
         platforms.append(seed_platforms)
         self.counts["platforms"] += seed_platforms.height
-        sinks: dict[str, CsvSink | XlsxSink] = {}
-        for spec in self.specs:
-            path = self.out / spec.name
-            if spec.fmt == "xlsx":
-                sinks[spec.name] = XlsxSink(path, spec.header, HR_SHEET, self.when)
-            else:
-                sinks[spec.name] = CsvSink(path, spec.header, spec.dept.encoding, spec.dept.bom)
+        sinks = self._department_sinks()
         n_blocks = -(-self.n // BLOCK)
         per_chunk = self.blocks_per_chunk
         bar = None
@@ -359,40 +395,15 @@ class Generator:
 
             bar = tqdm(total=self.n, unit="firm", desc="generate", unit_scale=True)
         for first_block in range(0, n_blocks, per_chunk):
-            parts = []
-            for b in range(first_block, min(first_block + per_chunk, n_blocks)):
-                start = b * BLOCK
-                part = model.simulate(self.seed, b, start, min(BLOCK, self.n - start), self.years)
-                p = self._platforms(part, b)
-                platforms.append(p)
-                self.counts["platforms"] += p.height
-                t = self._talents(part, b)
-                talents.append(t)
-                self.counts["talents"] += t.height
-                parts.append(part)
-            chunk = model.concat(parts)
-            del parts
+            chunk = self._simulate_chunk(range(first_block, min(first_block + per_chunk, n_blocks)),
+                                         platforms, talents)
             size = chunk.n
             registry.append(chunk.registry)
             self.counts["gazelles"] += int((chunk.growth == model.GROWTH_GAZELLE).sum())
             self.counts["shrinking"] += int((chunk.growth == model.GROWTH_SHRINK).sum())
             self.counts["unicorn_candidates"] += int((chunk.growth == model.GROWTH_UNICORN).sum())
             for spec in self.specs:
-                yi = self.years.index(spec.year)
-                frame, per_block = self._file_frame(chunk, spec, yi)
-                offset = 0
-                pieces = []
-                for (b, _), rows in zip(chunk.blocks, per_block, strict=True):
-                    rng = stream(self.seed, b, model.S_BAD, DEPT_ID[spec.dept.code], yi)
-                    piece, planted = bad.plant(frame.slice(offset, int(rows)), year=spec.year, kinds=spec.kinds,
-                                               rng=rng, force=b == 0, money=spec.money, counts=spec.counts,
-                                               ratios=spec.ratios)
-                    offset += int(rows)
-                    pieces.append(piece)
-                    for kind, count in planted.items():
-                        self.bad_rows[spec.name][kind] += count
-                sinks[spec.name].append(pl.concat(pieces, how="vertical_relaxed") if len(pieces) > 1
-                                        else pieces[0])
+                self._department_file(chunk, spec, sinks[spec.name])
             del chunk
             if bar is not None:
                 bar.update(size)

@@ -117,17 +117,24 @@ def concat(parts: list[Chunk]) -> Chunk:
     )
 
 
-def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chunk:
-    """Simulate ``n`` firms from global index ``start``; ``chunk`` is the random block's index."""
-    region = load_region()
-    clusters = [c["code"] for c in region["clusters"]]
-    cl_spec = {c["code"]: c for c in region["clusters"]}
-    Y = len(years)
-    first, last = years[0], years[-1]
-    rng = stream(seed, chunk, S_FIRMS)
-    index = np.arange(start, start + n, dtype=np.int64)
+class _Block:
+    """The firms of one block while :func:`simulate` draws them: the arguments and the region, then
+    every array a step draws, kept as an attribute of the same name for the steps after it."""
 
-    # --- who the firms are
+    def __init__(self, seed: int, chunk: int, start: int, n: int, years: list[int]):
+        region = load_region()
+        self.seed, self.chunk, self.start, self.n, self.years = seed, chunk, start, n, years
+        self.clusters = [c["code"] for c in region["clusters"]]
+        self.cl_spec = {c["code"]: c for c in region["clusters"]}
+        self.Y = len(years)
+        self.first, self.last = years[0], years[-1]
+        self.index = np.arange(start, start + n, dtype=np.int64)
+        self.yr = np.array(years)[None, :]
+
+
+def _who(b: _Block, rng: np.random.Generator) -> None:
+    """Cluster, industry, zone and founding date of every firm."""
+    n, clusters, cl_spec, last = b.n, b.clusters, b.cl_spec, b.last
     w = np.array([CLUSTER_WEIGHTS[c] for c in clusters])
     ci = rng.choice(len(clusters), size=n, p=w / w.sum())
     cluster = np.array(clusters, dtype=object)[ci]
@@ -145,7 +152,14 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
                + founded_doy.astype("timedelta64[D]"))
     # a founding date in the last year must not run past the end of the data
     founded = np.minimum(founded, np.datetime64(f"{last}-12-31"))
+    b.cluster, b.industry, b.zone = cluster, industry, zone
+    b.age_last, b.founded_year, b.founded = age_last, founded_year, founded
 
+
+def _growth_class(b: _Block, rng: np.random.Generator) -> None:
+    """Growth class (the unicorn candidates in the first block), status and the years each firm files."""
+    n, chunk, cluster, first, last, yr = b.n, b.chunk, b.cluster, b.first, b.last, b.yr
+    age_last, founded_year, founded = b.age_last, b.founded_year, b.founded
     # growth class: most grow modestly, some shrink, a few % are gazelles
     u = rng.random(n)
     growth = np.where(u < 0.04, GROWTH_GAZELLE, np.where(u < 0.17, GROWTH_SHRINK, GROWTH_NORMAL))
@@ -165,10 +179,13 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     exit_year = np.where(status > 0, rng.integers(first + 1, last + 2, n), last + 1)
     exit_year = np.maximum(exit_year, founded_year + 1)
     status[exit_year > last] = 0
-    yr = np.array(years)[None, :]
     files = (founded_year[:, None] <= yr) & (yr < exit_year[:, None])
+    b.growth, b.status, b.exit_year, b.files = growth, status, exit_year, files
 
-    # --- size and growth paths
+
+def _size_and_growth_paths(b: _Block, rng: np.random.Generator) -> None:
+    n, Y, first, yr = b.n, b.Y, b.first, b.yr
+    cluster, growth, founded_year = b.cluster, b.growth, b.founded_year
     size = rng.normal(0.0, 1.4, n)
     log_rev0 = (np.array([CLUSTER_LOG_REVENUE[c] for c in cluster]) + size
                 + 0.35 * np.log1p(np.maximum(first - founded_year, 0)))
@@ -189,8 +206,12 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     unicorn = growth == GROWTH_UNICORN
     if unicorn.any():
         revenue[unicorn] = np.exp(np.linspace(18.0, 20.5, Y))[None, :] * rng.uniform(0.8, 1.2, (unicorn.sum(), 1))
+    b.size, b.revenue, b.age, b.unicorn = size, revenue, age, unicorn
 
-    # --- R&D
+
+def _research(b: _Block, rng: np.random.Generator) -> None:
+    n, Y, cl_spec, cluster = b.n, b.Y, b.cl_spec, b.cluster
+    growth, unicorn, revenue = b.growth, b.unicorn, b.revenue
     lo = np.array([cl_spec[c]["rd_intensity"][0] for c in cluster])
     hi = np.array([cl_spec[c]["rd_intensity"][1] for c in cluster])
     intensity = rng.uniform(lo, hi)
@@ -201,8 +222,12 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     intensity[unicorn] = rng.uniform(0.25, 0.4, unicorn.sum())
     rd = revenue * intensity[:, None] * rng.lognormal(0, 0.1, (n, Y))
     rd_domestic = rd * np.where(rng.random(n) < 0.6, 1.0, rng.uniform(0.85, 1.0, n))[:, None]
+    b.intensity, b.rd, b.rd_domestic = intensity, rd, rd_domestic
 
-    # --- accounts
+
+def _accounts(b: _Block, rng: np.random.Generator) -> None:
+    """Accounts, and which firms are (or could be) high- and new-technology enterprises."""
+    n, Y, cluster, revenue, intensity, age_last = b.n, b.Y, b.cluster, b.revenue, b.intensity, b.age_last
     main_business = revenue * rng.uniform(0.8, 1.0, n)[:, None]
     tech_share = np.clip(rng.beta(4, 8, n) * np.array([CLUSTER_TECH_SHARE[c] for c in cluster]) / (4 / 12),
                          0.02, 0.95)
@@ -229,19 +254,29 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     total_liabilities = np.minimum(total_liabilities, total_assets * 1.0)
     tax_rate = np.where(hnte, 0.15, 0.25)[:, None]
     tax_paid = np.maximum(profit_before, 0) * tax_rate + revenue * 0.012
+    b.main_business, b.tech_share, b.high_tech = main_business, tech_share, high_tech
+    b.hnte_ready, b.hnte, b.candidate = hnte_ready, hnte, candidate
+    b.total_cost, b.net_profit, b.tax_paid = total_cost, net_profit, tax_paid
+    b.total_assets, b.total_liabilities = total_assets, total_liabilities
 
-    # --- staff
+
+def _staff(b: _Block, rng: np.random.Generator) -> None:
+    n, Y, cluster, revenue, tech_share, rd = b.n, b.Y, b.cluster, b.revenue, b.tech_share, b.rd
     rpe = np.array([CLUSTER_REV_PER_EMPLOYEE[c] for c in cluster]) * rng.lognormal(0, 0.4, n)
     employees = np.maximum(2, np.round(revenue / rpe[:, None] * rng.lognormal(0, 0.04, (n, Y))))
-    yrng = stream(seed, chunk, S_YEARS)
+    yrng = stream(b.seed, b.chunk, S_YEARS)
     tech_staff = yrng.binomial(employees.astype(np.int64), tech_share[:, None])
     rd_staff = np.where(rd > 0, yrng.binomial(tech_staff, rng.uniform(0.4, 0.8, n)[:, None]), 0)
     grad_share = np.clip(tech_share + rng.uniform(0.05, 0.35, n), 0, 1)
     graduate = np.maximum(tech_staff, yrng.binomial(employees.astype(np.int64), grad_share[:, None]))
     leading = np.minimum(tech_staff, yrng.poisson(0.002 * employees + 0.4 * (rd > 5e6)))
+    b.employees, b.tech_staff, b.rd_staff = employees, tech_staff, rd_staff
+    b.graduate, b.leading = graduate, leading
 
-    # --- IP: zero-inflated, correlated with R&D
-    irng = stream(seed, chunk, S_IP)
+
+def _patents(b: _Block, irng: np.random.Generator) -> None:
+    """Patents and applications: zero-inflated, correlated with R&D."""
+    n, Y, rd, hnte, hnte_ready, cluster = b.n, b.Y, b.rd, b.hnte, b.hnte_ready, b.cluster
     z = np.log10(rd[:, 0] + 1.0)
     patenter = irng.random(n) < _sigmoid(1.6 * (z - 6.6))
     patenter |= hnte & (irng.random(n) < 0.5)  # an HNTE needs IP of its own (utility patents at least, below)
@@ -260,6 +295,14 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     utility = util0[:, None] + np.cumsum(irng.poisson(0.15 * util0[:, None] + 0.05, (n, Y)), axis=1)
     des0 = np.where(irng.random(n) < 0.1, irng.poisson(2.0, n), 0)
     design = des0[:, None] + np.cumsum(irng.poisson(0.1 * des0[:, None], (n, Y)), axis=1)
+    b.z, b.patenter, b.apps, b.inventions, b.high_value = z, patenter, apps, inventions, high_value
+    b.manuf, b.utility, b.design = manuf, utility, design
+
+
+def _other_ip(b: _Block, irng: np.random.Generator) -> None:
+    """Software, class I IP, PCT applications, transferred results and standards."""
+    n, Y, industry, patenter, hnte, hnte_ready = b.n, b.Y, b.industry, b.patenter, b.hnte, b.hnte_ready
+    candidate, intensity, size = b.candidate, b.intensity, b.size
     software_heavy = np.isin(np.array([s[:3] for s in industry]), ["I64", "I65"])
     sw0 = np.where(irng.random(n) < np.where(software_heavy, 0.7, 0.2),
                    irng.negative_binomial(1.0, 1.0 / (1.0 + np.where(software_heavy, 8, 3)), n), 0)
@@ -273,17 +316,25 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     transfers = np.where((patenter | hnte_ready)[:, None] & (irng.random(n) < transfer_p)[:, None],
                          irng.poisson(np.where(hnte_ready, 2.5 + 15 * intensity, 1.0)[:, None], (n, Y)), 0)
     standards = np.where((irng.random(n) < 0.02 + 0.05 * (size > 1.5))[:, None], irng.poisson(0.8, (n, Y)), 0)
+    b.software, b.class1, b.pct, b.transfers, b.standards = software, class1, pct, transfers, standards
 
-    # --- statistics bureau
+
+def _statistics(b: _Block, irng: np.random.Generator) -> None:
+    """The statistics bureau: R&D institution level and the survey sample."""
+    n, Y, z, rd = b.n, b.Y, b.z, b.rd
     level_u = irng.random(n)
     big = np.clip(z - 6.0, 0, 3)
     rd_level = np.where(rd[:, 0] <= 0, 0, np.where(level_u < 0.002 * big, 3,
                         np.where(level_u < 0.02 * big, 2, np.where(level_u < 0.07 * big, 1, 0))))
     rd_level = rd_level[:, None] + np.zeros((n, Y), dtype=np.int64)
     stats_sample = irng.random(n) < 0.10
+    b.rd_level, b.stats_sample = rd_level, stats_sample
 
-    # --- self-declaration
-    srng = stream(seed, chunk, S_SELF)
+
+def _financing(b: _Block, srng: np.random.Generator) -> None:
+    """Self-declaration: who files it, financing rounds and valuation."""
+    n, Y, unicorn, growth = b.n, b.Y, b.unicorn, b.growth
+    age_last, intensity, revenue = b.age_last, b.intensity, b.revenue
     self_filer = (srng.random(n) < 0.7) | unicorn  # unicorn candidates take part in the points system
     round_p = 0.02 + 0.15 * (growth == GROWTH_GAZELLE) + 0.08 * ((age_last < 6) & (intensity > 0.05))
     rounds = srng.random((n, Y)) < round_p[:, None]
@@ -296,6 +347,12 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
                          np.where(pre_valued, np.round(revenue * 2 / 7.1), np.nan))
     if unicorn.any():
         valuation[unicorn] = np.round(np.linspace(3e8, 1.2e9, Y)[None, :] * srng.uniform(1.0, 2.0, (unicorn.sum(), 1)))
+    b.self_filer, b.financing, b.valuation = self_filer, financing, valuation
+
+
+def _declared_facts(b: _Block, srng: np.random.Generator) -> None:
+    """Self-declaration: market, digital level, certificates, brand, awards and the negative facts."""
+    n, Y, age, cluster, manuf, growth = b.n, b.Y, b.age, b.cluster, b.manuf, b.growth
     niche = np.maximum(0, np.floor(np.maximum(age, 0) * srng.uniform(0.5, 1.0, n)[:, None]))
     strategic = (srng.random(n) < np.array([CLUSTER_STRATEGIC[c] for c in cluster]))[:, None] + np.zeros((n, Y))
     share = np.round(srng.beta(0.6, 25, n)[:, None] * srng.lognormal(0, 0.05, (n, Y)), 4).clip(0, 1)
@@ -309,9 +366,15 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     incident = (srng.random((n, Y)) < 0.01).astype(float)
     misconduct = (srng.random(n) < 0.002)[:, None] + np.zeros((n, Y))
     debtor = (srng.random(n) < np.where(growth == GROWTH_SHRINK, 0.03, 0.004))[:, None] + np.zeros((n, Y))
+    b.niche, b.strategic, b.share, b.digital, b.certs = niche, strategic, share, digital, certs
+    b.overseas, b.brand, b.chain, b.award = overseas, brand, chain, award
+    b.incident, b.misconduct, b.debtor = incident, misconduct, debtor
 
-    # --- lists, recognitions and certificate details (their own stream: the values above do not move)
-    lrng = stream(seed, chunk, S_LISTS)
+
+def _certificates(b: _Block, lrng: np.random.Generator) -> None:
+    """HNTE certificates and fields, restricted products, private funding."""
+    n, Y, yr, founded_year, hnte, intensity = b.n, b.Y, b.yr, b.founded_year, b.hnte, b.intensity
+    tech_share, cluster, size, unicorn = b.tech_share, b.cluster, b.size, b.unicorn
     # HNTE certificates: first one a few years after founding (not before the 2008 rules), renewed every
     # three years; the tax return names the certificate's year, the self-declaration says "certified"
     first_cert = founded_year + 1 + np.floor(lrng.exponential(2.0, n)).astype(np.int64)
@@ -330,6 +393,14 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     state_p = 0.03 + 0.08 * (size > 1.5) + 0.04 * (cluster == "new-materials")
     private = ~(lrng.random(n) < state_p) | unicorn
     private = private[:, None] + np.zeros((n, Y))
+    b.hnte_y, b.hnte_recognised, b.hnte_first, b.hnte_field = hnte_y, hnte_recognised, hnte_first, hnte_field
+    b.restricted, b.private = restricted, private
+
+
+def _abnormal_and_spending(b: _Block, lrng: np.random.Generator) -> None:
+    """Abnormal-operation listings, S&T activity spending and the class I IP developed in house."""
+    n, Y, yr, last, status, exit_year, growth = b.n, b.Y, b.yr, b.last, b.status, b.exit_year, b.growth
+    rd, inventions, class1 = b.rd, b.inventions, b.class1
     # abnormal operation: listed in a year (failing the annual report, unreachable address …), more often
     # for shrinking firms and in the last year before a firm stops filing; half stay listed a second year
     last_filing = np.where(status > 0, exit_year - 1, last + 1)
@@ -344,6 +415,13 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     # I-class IP developed in house: most patenters own what they invented, a few bought theirs
     own_share = np.where(lrng.random(n) < 0.1, lrng.uniform(0.0, 0.5, n), lrng.beta(8, 1.5, n))
     class1_self = np.floor(own_share[:, None] * (inventions + class1) + 0.5)
+    b.abnormal, b.st_activity, b.class1_self = abnormal, st_activity, class1_self
+
+
+def _awards_and_titles(b: _Block, lrng: np.random.Generator) -> None:
+    """Award ranks, innovation titles and the 创客中国 contest."""
+    n, yr, first, last, award, inventions = b.n, b.yr, b.first, b.last, b.award, b.inventions
+    age_last, intensity = b.age_last, b.intensity
     # award ranks, consistent with st_award_level (the highest award of the last three years)
     rank = 1 + np.floor(lrng.exponential(5.0, n))  # the firm's place among the award's units
     award_lvl = award[:, 0]
@@ -361,6 +439,14 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     maker_year = lrng.integers(first - 2, last + 1, n)
     maker500 = (lrng.random(n) < maker_p)[:, None] & (yr >= maker_year[:, None]) & (yr <= maker_year[:, None] + 2)
     maker50 = maker500 & (lrng.random(n) < 0.12)[:, None]
+    b.nat_top5, b.nat_top3_5y, b.prov_top3, b.top3 = nat_top5, nat_top3_5y, prov_top3, top3
+    b.title, b.maker500, b.maker50 = title, maker500, maker50
+
+
+def _platforms(b: _Block, lrng: np.random.Generator) -> None:
+    """R&D platforms recognised in some year, and technology-transfer institutions."""
+    n, yr, first, last = b.n, b.yr, b.first, b.last
+    founded_year, rd_level, transfers = b.founded_year, b.rd_level, b.transfers
     # platforms: a firm with a provincial (national) R&D institution was recognised in some year, before
     # which its institution was one level lower; the recognition year carries the "new platform" flag
     recog_year = np.maximum(founded_year + 1, lrng.integers(first - 5, last + 1, n))
@@ -374,8 +460,15 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
     tt_level = np.where(lrng.random(n) < 0.2, 2, 1)
     tech_transfer = np.where(transferrer[:, None] & (lrng.random(n) < 0.05)[:, None] & (yr == tt_year[:, None]),
                              tt_level[:, None], 0)
+    b.rd_level, b.tech_transfer = rd_level, tech_transfer
+    b.new_national, b.new_provincial = new_national, new_provincial
 
-    # --- register rows
+
+def _register(b: _Block, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The register rows and the names (with the short forms)."""
+    n, index, industry, cluster, zone = b.n, b.index, b.industry, b.cluster, b.zone
+    founded, founded_year = b.founded, b.founded_year
+    size, unicorn, status = b.size, b.unicorn, b.status
     listed = (size > 2.6) & (rng.random(n) < 0.5) & ~unicorn
     form = np.where(listed, 1, rng.choice(3, n, p=[0.78, 0.12, 0.10]))
     nm = names.build_names(index, industry, rng.integers(0, 6, n), form)
@@ -397,38 +490,69 @@ def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chu
         pl.when(pl.Series(has_ko)).then(pl.col("name_ko")).otherwise(None).alias("name_ko"),
         pl.when(pl.Series(has_en)).then(pl.col("name_en")).otherwise(None).alias("name_en"),
     )
+    return registry, nm
 
-    def nan_outside(a: np.ndarray) -> np.ndarray:
-        return np.where(files, a, np.nan)
 
+def _values(b: _Block) -> dict[str, np.ndarray]:
+    """Every per-year value (float, shape (n, years)), missing outside the years a firm files."""
+    n, Y = b.n, b.Y
     values = {
-        "revenue": revenue, "main_business_revenue": main_business, "high_tech_revenue": high_tech,
-        "rd_expense": rd, "rd_expense_domestic": rd_domestic, "total_cost": total_cost,
-        "net_profit": net_profit, "total_assets": total_assets, "total_liabilities": total_liabilities,
-        "tax_paid": tax_paid,
-        "invention_patents": inventions, "high_value_patents": high_value, "class1_other_ip": class1,
-        "utility_patents": utility, "design_patents": design, "software_copyrights": software,
-        "invention_applications": apps, "pct_applications": pct, "ip_transformations": transfers,
-        "standards_led": standards,
-        "employees": employees, "tech_staff": tech_staff, "rd_staff": rd_staff, "graduate_staff": graduate,
-        "leading_talents": leading, "rd_institution_level": rd_level,
-        "equity_financing": financing, "valuation_usd": valuation, "niche_years": niche,
-        "strategic_emerging": strategic, "national_market_share": share, "digital_level": digital,
-        "quality_certs": certs, "overseas_certification": overseas, "own_brand": brand,
-        "chain_role": chain, "st_award_level": award, "hnte_certified": hnte_y,
-        "safety_incident": incident, "research_misconduct": misconduct, "dishonest_debtor": debtor,
-        "restricted_products": restricted, "private_funded": private, "hnte_recognised_year": hnte_recognised,
-        "hnte_first_year": hnte_first, "abnormal_operation": abnormal, "ip_class1_self": class1_self,
-        "innovation_title": title, "tech_transfer_level": tech_transfer, "st_activity_expense": st_activity,
-        "new_national_platform": new_national, "new_provincial_platform": new_provincial,
-        "hnte_field": hnte_field, "national_award_top3_5y": nat_top3_5y[:, None] + np.zeros((n, Y)),
-        "provincial_award_top3_3y": prov_top3[:, None] + np.zeros((n, Y)),
-        "national_award_top5_3y": nat_top5[:, None] + np.zeros((n, Y)),
-        "award_top3_3y": top3[:, None] + np.zeros((n, Y)),
-        "maker_china_top500_3y": maker500, "maker_china_top50_3y": maker50,
+        "revenue": b.revenue, "main_business_revenue": b.main_business, "high_tech_revenue": b.high_tech,
+        "rd_expense": b.rd, "rd_expense_domestic": b.rd_domestic, "total_cost": b.total_cost,
+        "net_profit": b.net_profit, "total_assets": b.total_assets, "total_liabilities": b.total_liabilities,
+        "tax_paid": b.tax_paid,
+        "invention_patents": b.inventions, "high_value_patents": b.high_value, "class1_other_ip": b.class1,
+        "utility_patents": b.utility, "design_patents": b.design, "software_copyrights": b.software,
+        "invention_applications": b.apps, "pct_applications": b.pct, "ip_transformations": b.transfers,
+        "standards_led": b.standards,
+        "employees": b.employees, "tech_staff": b.tech_staff, "rd_staff": b.rd_staff,
+        "graduate_staff": b.graduate, "leading_talents": b.leading, "rd_institution_level": b.rd_level,
+        "equity_financing": b.financing, "valuation_usd": b.valuation, "niche_years": b.niche,
+        "strategic_emerging": b.strategic, "national_market_share": b.share, "digital_level": b.digital,
+        "quality_certs": b.certs, "overseas_certification": b.overseas, "own_brand": b.brand,
+        "chain_role": b.chain, "st_award_level": b.award, "hnte_certified": b.hnte_y,
+        "safety_incident": b.incident, "research_misconduct": b.misconduct, "dishonest_debtor": b.debtor,
+        "restricted_products": b.restricted, "private_funded": b.private,
+        "hnte_recognised_year": b.hnte_recognised, "hnte_first_year": b.hnte_first,
+        "abnormal_operation": b.abnormal, "ip_class1_self": b.class1_self,
+        "innovation_title": b.title, "tech_transfer_level": b.tech_transfer,
+        "st_activity_expense": b.st_activity,
+        "new_national_platform": b.new_national, "new_provincial_platform": b.new_provincial,
+        "hnte_field": b.hnte_field, "national_award_top3_5y": b.nat_top3_5y[:, None] + np.zeros((n, Y)),
+        "provincial_award_top3_3y": b.prov_top3[:, None] + np.zeros((n, Y)),
+        "national_award_top5_3y": b.nat_top5[:, None] + np.zeros((n, Y)),
+        "award_top3_3y": b.top3[:, None] + np.zeros((n, Y)),
+        "maker_china_top500_3y": b.maker500, "maker_china_top50_3y": b.maker50,
     }
-    values = {k: nan_outside(np.asarray(v, dtype=np.float64)) for k, v in values.items()}
-    return Chunk(start=start, years=years, registry=registry, files=files, cluster=cluster.astype(str),
-                 growth=growth, self_filer=self_filer, stats_sample=stats_sample,
-                 short_names=nm.select("short_zh", "short_ko", "short_en"), values=values,
+    return {k: np.where(b.files, np.asarray(v, dtype=np.float64), np.nan) for k, v in values.items()}
+
+
+def simulate(seed: int, chunk: int, start: int, n: int, years: list[int]) -> Chunk:
+    """Simulate ``n`` firms from global index ``start``; ``chunk`` is the random block's index."""
+    b = _Block(seed, chunk, start, n, years)
+    rng = stream(seed, chunk, S_FIRMS)
+    _who(b, rng)
+    _growth_class(b, rng)
+    _size_and_growth_paths(b, rng)
+    _research(b, rng)
+    _accounts(b, rng)
+    _staff(b, rng)
+    irng = stream(seed, chunk, S_IP)
+    _patents(b, irng)
+    _other_ip(b, irng)
+    _statistics(b, irng)
+    # self-declaration
+    srng = stream(seed, chunk, S_SELF)
+    _financing(b, srng)
+    _declared_facts(b, srng)
+    # lists, recognitions and certificate details (their own stream: the values above do not move)
+    lrng = stream(seed, chunk, S_LISTS)
+    _certificates(b, lrng)
+    _abnormal_and_spending(b, lrng)
+    _awards_and_titles(b, lrng)
+    _platforms(b, lrng)
+    registry, nm = _register(b, rng)
+    return Chunk(start=start, years=years, registry=registry, files=b.files, cluster=b.cluster.astype(str),
+                 growth=b.growth, self_filer=b.self_filer, stats_sample=b.stats_sample,
+                 short_names=nm.select("short_zh", "short_ko", "short_en"), values=_values(b),
                  blocks=[(chunk, n)])

@@ -29,6 +29,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",
+    "django_tables2",
+    "django_tasks",
+    "django_tasks_db",
     "innoregion.apps.region",
     "innoregion.apps.imports",
     "innoregion.apps.access",
@@ -37,6 +41,7 @@ INSTALLED_APPS = [
     "innoregion.apps.finance",
     "innoregion.apps.matchmaking",
     "innoregion.apps.talent",
+    "innoregion.apps.jobs",
     "innoregion.apps.cockpit",
 ]
 
@@ -74,16 +79,30 @@ TEMPLATES = [
 DATABASES = {"default": config.database_from_url(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The bank API's throttling counts in the cache. The default (per process) is right for one process;
-# with several gunicorn workers set INNOREGION_CACHE=db so that every worker counts in one place
-# (then run `innoregion manage createcachetable` once).
-if os.environ.get("INNOREGION_CACHE", "local") == "db":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                          "LOCATION": "innoregion_cache"}}
+# Background jobs (innoregion.apps.jobs): django-tasks (Django 6's Tasks API, backported) with its
+# database backend, so the queue lives in the region database (SQLite or PostgreSQL) and no broker is
+# needed. The worker is `innoregion jobs worker` (`manage.py db_worker` after marking lost jobs
+# stale); `innoregion serve` and `innoregion demo` start one. Jobs go to the "default" queue. The
+# worker's heartbeat and when a silent job counts as stale come from the environment:
+# INNOREGION_JOB_HEARTBEAT_SECONDS (10), INNOREGION_JOB_STALE_SECONDS (120). See docs/operations.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-# Seconds each process keeps "the latest scoring and ladder runs" and the reference names (indicators,
-# clusters, zones) before reading them again; a change made in the same process is seen at once
-# (innoregion.apps.cockpit.sources). 0: read them on every page.
+# One cache configuration (Django's cache framework, every cache bounded):
+# - "default": the bank API's throttling counts. Per process by default, right for one process; with
+#   several gunicorn workers set INNOREGION_CACHE=db so that every worker counts in one place (then run
+#   `innoregion manage createcachetable` once).
+# - "local": per-process values derived from the database that pages read on every request ("the
+#   latest scoring and ladder runs", reference names, cohort sizes, the main menu), kept for
+#   INNOREGION_POINTER_CACHE_SECONDS (default 5; 0 reads them on every page); a change made in the same
+#   process is seen at once (innoregion.site.cache).
+CACHES = {
+    "default": ({"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "innoregion_cache",
+                 "OPTIONS": {"MAX_ENTRIES": 100_000}}
+                if os.environ.get("INNOREGION_CACHE", "local") == "db"
+                else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "innoregion-default"}),
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "innoregion-local",
+              "OPTIONS": {"MAX_ENTRIES": 5000}},
+}
 INNOREGION_POINTER_CACHE_SECONDS = float(os.environ.get("INNOREGION_POINTER_CACHE_SECONDS", "5"))
 
 # Django's model backend, reading the user's profile (role) in the same query

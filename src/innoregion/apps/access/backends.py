@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ObjectDoesNotExist
 
-from innoregion.apps.access.restrict import NO_PROFILE
+from innoregion.apps.access.policy import NO_PROFILE
 
 
 class ProfileBackend(ModelBackend):

@@ -19,7 +19,7 @@ class RestrictedQuerySet(models.QuerySet):
     """NetBox's pattern: ``Model.objects.restrict(user, action)`` is the only way views read."""
 
     def restrict(self, user, action: str = "view"):
-        from innoregion.apps.access.restrict import restrict
+        from innoregion.apps.access.policy import restrict
 
         return restrict(self, user, action)
 
@@ -75,12 +75,6 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"
-
-
-class Scope(models.TextChoices):
-    SUMMARY = "summary", _("summary (points, tier, rung)")
-    BREAKDOWN = "breakdown", _("points breakdown")
-    FILINGS = "filings", _("filings")
 
 
 class ConsentQuerySet(RestrictedQuerySet):

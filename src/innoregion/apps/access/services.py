@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from innoregion.apps.access import audit
 from innoregion.apps.access.models import ApiToken, Bank, Consent, Profile, Role, hash_token
-from innoregion.apps.access.restrict import Who
+from innoregion.apps.access.policy import allowed, who_of
 
 TOKEN_PREFIX = "irk_"
 SCOPES = ("summary", "breakdown", "filings")
@@ -55,7 +55,7 @@ def create_api_token(bank: Bank, user, name: str, scopes=SCOPES, days: int = 90,
     scopes = [s for s in SCOPES if s in set(scopes)]
     if not scopes:
         raise ValidationError(_("Choose at least one scope."))
-    if Who(user).bank_id != bank.pk:
+    if who_of(user).bank_id != bank.pk:
         raise PermissionDenied("the token's user must belong to the bank")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(bank=bank, user=user, name=name, prefix=raw[:10], digest=hash_token(raw),
@@ -102,8 +102,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
 @transaction.atomic
 def grant_consent(enterprise, bank: Bank, scopes, purpose: str, expires_at: dt.datetime, actor) -> Consent:
     """The enterprise (its user, or an administrator) lets ``bank`` read ``scopes`` until ``expires_at``."""
-    who = Who(actor)
-    if not (who.role == Role.ADMIN or (who.role == Role.ENTERPRISE and who.enterprise_id == enterprise.pk)):
+    if not allowed(actor, "access.grant_consent", enterprise):
         raise PermissionDenied(_("Only the enterprise itself can grant consent."))
     scopes = set(scopes)
     if not scopes or not scopes <= set(SCOPES):
@@ -121,8 +120,7 @@ def grant_consent(enterprise, bank: Bank, scopes, purpose: str, expires_at: dt.d
 
 @transaction.atomic
 def revoke_consent(consent: Consent, actor) -> Consent:
-    who = Who(actor)
-    if not (who.role == Role.ADMIN or (who.role == Role.ENTERPRISE and who.enterprise_id == consent.enterprise_id)):
+    if not allowed(actor, "access.withdraw_consent", consent):
         raise PermissionDenied(_("Only the enterprise itself can revoke consent."))
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.revoked_at is None:

@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from innoregion.apps.access import services
-from innoregion.apps.access.decorators import role_required
 from innoregion.apps.access.forms import ConsentForm, TokenForm
-from innoregion.apps.access.models import ApiToken, AuditEntry, Bank, Consent, Role
-from innoregion.apps.access.restrict import restrict
+from innoregion.apps.access.models import ApiToken, AuditEntry, Bank, Consent
+from innoregion.apps.access.policy import allowed, requires, restrict
 from innoregion.apps.region.models import Enterprise
 
 
-@role_required(Role.ENTERPRISE)
+@requires("access.portal")
 def portal(request):
     enterprise = get_object_or_404(restrict(Enterprise.objects.all(), request.user, "view"),
                                    pk=request.who.enterprise_id)
@@ -45,15 +44,15 @@ def portal(request):
 
 
 @require_POST
-@role_required(Role.ENTERPRISE, Role.ADMIN)
+@requires("access.revoke_consent")
 def revoke_consent(request, pk: int):
     consent = get_object_or_404(Consent.objects.restrict(request.user, "consent"), pk=pk)
     services.revoke_consent(consent, request.user)
     messages.success(request, _("Consent revoked."))
-    return redirect("access:portal" if request.who.role == Role.ENTERPRISE else "cockpit:home")
+    return redirect("access:portal" if allowed(request.who, "access.portal") else "cockpit:home")
 
 
-@role_required(Role.BANK)
+@requires("access.tokens")
 def tokens(request):
     bank = get_object_or_404(Bank.objects.restrict(request.user, "view"), pk=request.who.bank_id)
     form = TokenForm(request.POST or None)
@@ -71,7 +70,7 @@ def tokens(request):
 
 
 @require_POST
-@role_required(Role.BANK, Role.ADMIN)
+@requires("access.revoke_token")
 def revoke_token(request, pk: int):
     token = get_object_or_404(ApiToken.objects.restrict(request.user, "change"), pk=pk)
     services.revoke_api_token(token, request.user)
@@ -79,7 +78,7 @@ def revoke_token(request, pk: int):
     return redirect("access:tokens")
 
 
-@role_required(Role.OFFICIAL, Role.ADMIN)
+@requires("access.audit_log")
 def audit_log(request):
     qs = AuditEntry.objects.restrict(request.user, "view").select_related("bank")
     action = request.GET.get("action", "").strip()

@@ -11,23 +11,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from innoregion.apps.access import audit
-from innoregion.apps.access.models import Consent, Role
-from innoregion.apps.access.restrict import Who
-from innoregion.apps.cockpit import sources
+from innoregion.apps.access.models import Consent
+from innoregion.apps.access.policy import allowed
+from innoregion.apps.access.selectors import active_consent
 from innoregion.apps.finance.models import CreditApplication, PledgeApplication
+from innoregion.apps.points import selectors as points_selectors
 
 
 def _consent_for(enterprise, bank) -> Consent:
-    consent = (Consent.objects.active().with_scope("summary").filter(enterprise=enterprise, bank=bank)
-               .order_by("-expires_at").first())
+    consent = active_consent(enterprise, bank, "summary")
     if consent is None:
         raise ValidationError(_("Grant this bank consent (at least the summary scope) before applying."))
     return consent
 
 
 def _check_enterprise_actor(actor, enterprise) -> None:
-    who = Who(actor)
-    if not (who.role == Role.ADMIN or (who.role == Role.ENTERPRISE and who.enterprise_id == enterprise.pk)):
+    if not allowed(actor, "finance.apply", enterprise):
         raise PermissionDenied(_("Only the enterprise itself can apply."))
 
 
@@ -37,7 +36,7 @@ def submit_credit_application(enterprise, bank, amount: Decimal, actor, term_mon
     if Decimal(amount) <= 0:
         raise ValidationError(_("The amount must be positive."))
     consent = _consent_for(enterprise, bank)
-    score = sources.scores_for([enterprise.pk]).get(enterprise.pk, {})
+    score = points_selectors.scores_for([enterprise.pk]).get(enterprise.pk, {})
     app = CreditApplication.objects.create(enterprise=enterprise, bank=bank, consent=consent, amount=amount,
                                            term_months=term_months, submitted_by=actor,
                                            points_at_application=score.get("points"),
@@ -68,8 +67,7 @@ def submit_pledge_application(enterprise, bank, kind: str, pledged: str, amount:
 def update_application(app, actor, status: str | None = None, registration_status: str | None = None,
                        registration_number: str | None = None):
     """The bank (of the application) records its decision or the pledge registration it obtained."""
-    who = Who(actor)
-    if not (who.role == Role.ADMIN or (who.role == Role.BANK and who.bank_id == app.bank_id)):
+    if not allowed(actor, "finance.decide_application", app):
         raise PermissionDenied(_("Only the bank of the application can update it."))
     before = audit.snapshot(app)
     fields = []
@@ -89,15 +87,4 @@ def update_application(app, actor, status: str | None = None, registration_statu
         app.save(update_fields=[*fields, "updated_at"])
         audit.record(actor, "finance.application.update", app, enterprise=app.enterprise_id, bank=app.bank_id,
                      consent=app.consent_id, before=before, after=audit.snapshot(app))
-    return app
-
-
-@transaction.atomic
-def withdraw_application(app, actor):
-    _check_enterprise_actor(actor, app.enterprise)
-    before = audit.snapshot(app)
-    app.status = "withdrawn"
-    app.save(update_fields=["status", "updated_at"])
-    audit.record(actor, "finance.application.withdraw", app, enterprise=app.enterprise_id, bank=app.bank_id,
-                 before=before, after=audit.snapshot(app))
     return app

@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from innoregion.apps.access.decorators import role_required
-from innoregion.apps.access.models import Bank, Role
-from innoregion.apps.access.restrict import restrict
+from innoregion.apps.access.models import Bank
+from innoregion.apps.access.policy import allowed, requires, restrict
 from innoregion.apps.finance import services
 from innoregion.apps.finance.models import CreditApplication, PledgeApplication
 from innoregion.apps.region.models import Enterprise
@@ -32,11 +31,11 @@ class ApplicationForm(forms.Form):
         self.fields["bank"].queryset = banks
 
 
-@role_required(Role.ENTERPRISE, Role.BANK, Role.OFFICIAL, Role.ADMIN)
+@requires("finance.view_applications")
 def applications(request):
     who = request.who
     form = None
-    if who.role == Role.ENTERPRISE:
+    if allowed(who, "finance.apply", who.enterprise_id):
         form = ApplicationForm(request.POST or None, banks=restrict(Bank.objects.all(), request.user, "view"))
         if request.method == "POST" and form.is_valid():
             ent = restrict(Enterprise.objects.all(), request.user, "change").get(pk=who.enterprise_id)

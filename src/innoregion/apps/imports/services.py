@@ -10,11 +10,9 @@ set-based SQL; elsewhere through ``bulk_create`` in batches.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import itertools
-import json
 import time
 from pathlib import Path
 
@@ -28,8 +26,8 @@ from innoregion.apps.imports.models import ImportBatch, QuarantinedRow
 from innoregion.apps.region.models import Cluster, Enterprise, Filing, FilingConflict, Indicator, Zone
 from innoregion.data.catalogue import load_catalogue
 from innoregion.engines.ingest import IMPORT_ORDER, IngestError, IngestResult, infer_source, ingest_bytes
+from innoregion.exports import csv_text, xlsx_bytes
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SQLITE_CHUNK = 500  # ids per UPDATE ... WHERE id IN (...) on SQLite
 BULK_BATCH = 5000
 
@@ -411,45 +409,6 @@ def _record_conflicts(batch: ImportBatch, values: pl.DataFrame) -> int:
     return found
 
 
-# ------------------------------------------------------------------------------------------ effective values
-def effective_values(year: int | None = None) -> pl.DataFrame:
-    """Current values, one per enterprise/year/indicator: the authoritative department's value when it
-    filed one, else the first in IMPORT_ORDER. Columns: credit_code, year, indicator, value, source."""
-    schema = {"enterprise_id": pl.Int64, "year": pl.Int64, "indicator_id": pl.Int64, "value": pl.Float64,
-              "source": pl.String}
-    if connection.vendor == "postgresql":
-        sql = (f"COPY (SELECT enterprise_id, year, indicator_id, value, source FROM {Filing._meta.db_table} "
-               "WHERE is_current" + (f" AND year = {int(year)}" if year is not None else "") +
-               ") TO STDOUT (FORMAT csv)")
-        buffer = io.BytesIO()
-        with connection.cursor() as cur, cur.cursor.copy(sql) as copy:
-            for block in copy:
-                buffer.write(block)
-        frame = (pl.read_csv(buffer.getvalue(), has_header=False, new_columns=list(schema), schema=schema)
-                 if buffer.tell() else pl.DataFrame(schema=schema))
-    else:
-        qs = Filing.objects.filter(is_current=True)
-        if year is not None:
-            qs = qs.filter(year=year)
-        frame = pl.DataFrame(list(qs.values_list(*schema)), schema=schema, orient="row")
-    ent_qs = Enterprise.objects.all()
-    if frame.height < 10000:
-        ent_qs = ent_qs.filter(id__in=frame["enterprise_id"].unique().to_list())
-    enterprises = pl.DataFrame(list(ent_qs.values_list("id", "credit_code")),
-                               schema={"enterprise_id": pl.Int64, "credit_code": pl.String}, orient="row")
-    indicators = pl.DataFrame(list(Indicator.objects.values_list("id", "code", "authoritative_source")),
-                              schema={"indicator_id": pl.Int64, "indicator": pl.String, "authoritative": pl.String},
-                              orient="row")
-    order = {s: i + 1 for i, s in enumerate(IMPORT_ORDER)}
-    return (frame.join(enterprises, on="enterprise_id").join(indicators, on="indicator_id")
-            .with_columns(
-                rank=pl.when(pl.col("source") == pl.col("authoritative")).then(0)
-                .otherwise(pl.col("source").replace_strict(order, default=len(order) + 1, return_dtype=pl.Int64)))
-            .sort("credit_code", "year", "indicator", "rank")
-            .unique(["credit_code", "year", "indicator"], keep="first", maintain_order=True)
-            .select("credit_code", "year", "indicator", "value", "source"))
-
-
 # --------------------------------------------------------------------------------------------------- reports
 def _report_path(batch: ImportBatch) -> Path:
     return Path(batch.raw_path).with_name(f"{batch.sha256}.{batch.source}.report.txt")
@@ -497,12 +456,6 @@ def _write_text_report(batch: ImportBatch) -> Path:
 
 
 # ---------------------------------------------------------------------------------------- quarantine exports
-def safe_cell(value) -> str:
-    """Text that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 EXPORT_HEADER = [gettext_noop("file"), gettext_noop("row"), gettext_noop("column"), gettext_noop("value"),
                  gettext_noop("reason"), gettext_noop("row as read")]
 
@@ -519,31 +472,20 @@ def _export_table(batch, language: str | None) -> tuple[list[str], list[list]]:
 
 
 def _export_row(batch, q, reason: str) -> list:
-    return [safe_cell(batch.file_name), q.row_number, safe_cell(q.column), safe_cell(q.value), safe_cell(reason),
-            safe_cell(json.dumps(q.raw, ensure_ascii=False))]
+    return [batch.file_name, q.row_number, q.column, q.value, reason, q.raw]
 
 
 def export_quarantine_csv(batch, path: str | Path, *, language: str | None = None) -> Path:
     """Write ``batch``'s quarantined rows (a department or talents import) as CSV (UTF-8 with BOM)."""
     header, rows = _export_table(batch, language)
     path = Path(path)
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
+    path.write_text(csv_text(header, rows), encoding="utf-8", newline="")
     return path
 
 
 def export_quarantine_xlsx(batch, path: str | Path, *, language: str | None = None) -> Path:
     """Write ``batch``'s quarantined rows as an XLSX workbook (see :func:`export_quarantine_csv`)."""
-    from openpyxl import Workbook
-
     header, rows = _export_table(batch, language)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("quarantine")
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
     path = Path(path)
-    book.save(path)
+    path.write_bytes(xlsx_bytes([("quarantine", header, rows)]))
     return path

@@ -39,7 +39,7 @@ def facts_from_db(year: int, assume_absent: tuple[str, ...] | None = None) -> pl
     Pass ``()`` to keep every fact that was not filed unknown."""
     if assume_absent is None:
         assume_absent = catalogue_lists()
-    from innoregion.apps.imports.services import effective_values
+    from innoregion.apps.imports.selectors import effective_values
 
     back = max(LAGS.values())
     frames = [effective_values(y) for y in range(year - back, year + 1)]

@@ -13,15 +13,12 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from innoregion.apps.access import audit
-from innoregion.apps.access.decorators import role_required
-from innoregion.apps.access.models import Role
-from innoregion.apps.access.restrict import restrict
+from innoregion.apps.access.policy import requires, restrict
 from innoregion.apps.ladder.models import BenefitGrant, BenefitRun, LadderOutcome, LadderRun
 from innoregion.engines.rules.benefits import load_policy
 from innoregion.engines.rules.ladder import load_ladder
 from innoregion.engines.rules.xlsx import write_xlsx
 
-OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
 OUTCOMES = ["met", "needs_review", "unknown", "not_met", "not_applicable"]
 
 
@@ -51,7 +48,7 @@ def pack_rows(run: LadderRun, user) -> list[dict]:
     return rows
 
 
-@role_required(*OFFICIALS)
+@requires("ladder.view")
 def overview(request):
     run = restrict(LadderRun.objects.all(), request.user).order_by("-year", "-started_at").first()
     benefit_runs = (restrict(BenefitRun.objects.all(), request.user)
@@ -62,7 +59,7 @@ def overview(request):
     return render(request, "ladder/overview.html", context)
 
 
-@role_required(*OFFICIALS)
+@requires("ladder.export_benefits")
 def benefits_xlsx(request, pk: int):
     """The benefit run as the finance bureau's workbook (grants, pending, summary, run record)."""
     run = restrict(BenefitRun.objects.filter(pk=pk), request.user).first()

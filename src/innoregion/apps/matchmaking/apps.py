@@ -8,6 +8,4 @@ class MatchmakingConfig(AppConfig):
     verbose_name = _("Matchmaking")
 
     def ready(self) -> None:
-        from innoregion.apps.matchmaking import rules
-
-        rules.register()
+        from innoregion.apps.matchmaking import rules  # noqa: F401  (registers the app's rules)

@@ -1,4 +1,4 @@
-"""Who may see and change what in matchmaking (registered with ``access.restrict``).
+"""Who may see and change what in matchmaking.
 
 - Published scenarios and capabilities are public (the two lists the seed asks to publish).
 - Officials (the caseworkers) and administrators see and change everything.
@@ -11,21 +11,30 @@ from __future__ import annotations
 from django.db.models import Q
 
 from innoregion.apps.access.models import Role
-from innoregion.apps.access.restrict import register_rule
+from innoregion.apps.access.policy import (
+    ENTERPRISES,
+    OFFICIALS,
+    officials_rows,
+    register_action,
+    register_rows,
+)
 
-STAFF = (Role.OFFICIAL, Role.ADMIN)
+register_action("matchmaking.manage", OFFICIALS)
+register_action("matchmaking.submit_capability", ENTERPRISES)
 
 
-def scenario_rule(who, action):
-    if who.role in STAFF:
+@register_rows("matchmaking.scenario")
+def scenario_rows(who, action):
+    if who.is_in(OFFICIALS):
         return True
     if action == "view":
         return Q(status="published")
     return None
 
 
-def capability_rule(who, action):
-    if who.role in STAFF:
+@register_rows("matchmaking.capability")
+def capability_rows(who, action):
+    if who.is_in(OFFICIALS):
         return True
     if who.role == Role.ENTERPRISE:
         if action == "view":
@@ -38,16 +47,13 @@ def capability_rule(who, action):
     return None
 
 
-def match_rule(who, action):
-    if who.role in STAFF:
+@register_rows("matchmaking.match")
+def match_rows(who, action):
+    if who.is_in(OFFICIALS):
         return True
     if who.role == Role.ENTERPRISE and action == "view":
         return Q(capability__enterprise_id=who.enterprise_id, status="accepted")
     return None
 
 
-def register() -> None:
-    register_rule("matchmaking.scenario", scenario_rule)
-    register_rule("matchmaking.capability", capability_rule)
-    register_rule("matchmaking.match", match_rule)
-    register_rule("matchmaking.rerankermodel", lambda who, action: True if who.role in STAFF else None)
+register_rows("matchmaking.rerankermodel")(officials_rows)

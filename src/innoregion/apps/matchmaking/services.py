@@ -15,12 +15,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from innoregion.apps.matchmaking import selectors
 from innoregion.apps.matchmaking.models import Capability, Match, RerankerModel, Scenario
 from innoregion.engines.matching import (
-    DecisionGroup,
     DenseUnavailableError,
     EmbeddingCache,
-    LogisticReranker,
     MatchConfig,
     MatchingEngine,
     USEEncoder,
@@ -91,23 +90,11 @@ def candidate_rows(capabilities: Iterable[Capability]) -> list[dict]:
     return rows
 
 
-def _published_capabilities():
-    return (Capability.objects.filter(status=Capability.Status.PUBLISHED)
-            .select_related("enterprise__cluster", "enterprise__zone").order_by("pk"))
-
-
-def active_reranker() -> LogisticReranker | None:
-    row = RerankerModel.objects.filter(active=True).order_by("-created_at", "-id").first()
-    if row is None or not row.model:
-        return None
-    return LogisticReranker.from_dict(row.model)
-
-
 def get_engine(refresh: bool = False) -> MatchingEngine:
     """The engine over all published capabilities, rebuilt when they (or the re-ranker) change.
     Capabilities with unusable text are skipped (they cannot be matched) rather than failing all."""
     global _engine, _engine_key
-    qs = _published_capabilities()
+    qs = selectors.published_capabilities()
     agg = qs.aggregate(n=Max("pk"), t=Max("updated_at"))
     reranker_row = RerankerModel.objects.filter(active=True).values_list("pk", flat=True).first()
     key = (qs.count(), agg["n"], agg["t"], reranker_row)
@@ -126,7 +113,7 @@ def get_engine(refresh: bool = False) -> MatchingEngine:
                 continue
             rows.append(row)
         engine.add_capabilities(rows)
-        engine.set_reranker(active_reranker())
+        engine.set_reranker(selectors.active_reranker())
         if cache is not None:
             cache.save(_cache_path())
         _engine, _engine_key = engine, key
@@ -183,22 +170,9 @@ def decide(match: Match, user, accept: bool, note: str = "") -> Match:
     return match
 
 
-def decision_groups() -> list[DecisionGroup]:
-    groups: dict[int, DecisionGroup] = {}
-    decided = Match.objects.exclude(status=Match.Status.PROPOSED).order_by("scenario_id", "rank")
-    for m in decided:
-        g = groups.setdefault(m.scenario_id, DecisionGroup(group=m.scenario_id, components=[], labels=[],
-                                                            base_scores=[]))
-        comps = dict(m.component_scores or {})
-        g.components.append(comps)
-        g.labels.append(1 if m.status == Match.Status.ACCEPTED else 0)
-        g.base_scores.append(float(comps.get("fused", m.score)))
-    return list(groups.values())
-
-
 def train_reranker(**kwargs) -> RerankerModel:
     """Learn from all decisions; the new model is put in use only if held-out scenarios say it helps."""
-    report = decide_reranker(decision_groups(), **kwargs)
+    report = decide_reranker(selectors.decision_groups(), **kwargs)
     with transaction.atomic():
         if report.keep:
             RerankerModel.objects.filter(active=True).update(active=False)

@@ -13,19 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from innoregion.apps.access import audit
-from innoregion.apps.access.decorators import role_required
-from innoregion.apps.access.models import Role
-from innoregion.apps.access.restrict import Who, restrict
+from innoregion.apps.access.policy import allowed, requires, restrict
 from innoregion.apps.matchmaking import services
 from innoregion.apps.matchmaking.forms import CapabilityForm, DecisionForm, ListFilterForm, ScenarioForm
 from innoregion.apps.matchmaking.models import Capability, Match, RerankerModel, Scenario
 from innoregion.engines.matching import MatchingError
-
-OFFICIALS = (Role.OFFICIAL, Role.ADMIN)
-
-
-def _is_staff(user) -> bool:
-    return Who(user).role in OFFICIALS
 
 
 def _page(request, qs, per_page: int = 25):
@@ -47,7 +39,7 @@ def scenario_list(request):
         if d["zone"]:
             qs = qs.filter(zone__code=d["zone"])
     return render(request, "matchmaking/scenario_list.html", {
-        "form": form, "page": _page(request, qs), "can_publish": _is_staff(request.user)})
+        "form": form, "page": _page(request, qs), "can_publish": allowed(request.user, "matchmaking.manage")})
 
 
 def scenario_detail(request, pk: int):
@@ -55,10 +47,10 @@ def scenario_detail(request, pk: int):
                                           "view"), pk=pk)
     matches = restrict(scenario.matches.select_related("capability__enterprise"), request.user, "view")
     return render(request, "matchmaking/scenario_detail.html", {
-        "scenario": scenario, "matches": matches, "is_staff": _is_staff(request.user)})
+        "scenario": scenario, "matches": matches, "is_staff": allowed(request.user, "matchmaking.manage")})
 
 
-@role_required(*OFFICIALS)
+@requires("matchmaking.manage")
 def scenario_edit(request, pk: int | None = None):
     scenario = get_object_or_404(restrict(Scenario.objects, request.user, "change"), pk=pk) if pk else None
     form = ScenarioForm(request.POST or None, instance=scenario)
@@ -82,7 +74,7 @@ def scenario_edit(request, pk: int | None = None):
 
 
 @require_POST
-@role_required(*OFFICIALS)
+@requires("matchmaking.manage")
 def scenario_propose(request, pk: int):
     scenario = get_object_or_404(restrict(Scenario.objects, request.user, "change"), pk=pk)
     try:
@@ -112,7 +104,7 @@ def capability_list(request):
         qs = qs.filter(maturity__gte=int(min_trl))
     return render(request, "matchmaking/capability_list.html", {
         "form": form, "page": _page(request, qs), "min_trl": min_trl,
-        "can_submit": Who(request.user).role == Role.ENTERPRISE})
+        "can_submit": allowed(request.user, "matchmaking.submit_capability")})
 
 
 def capability_detail(request, pk: int):
@@ -121,7 +113,7 @@ def capability_detail(request, pk: int):
     return render(request, "matchmaking/capability_detail.html", {"capability": cap, "matches": matches})
 
 
-@role_required(Role.ENTERPRISE)
+@requires("matchmaking.submit_capability")
 def capability_edit(request, pk: int | None = None):
     who = request.who
     cap = get_object_or_404(restrict(Capability.objects, request.user, "change"), pk=pk) if pk else None
@@ -139,7 +131,7 @@ def capability_edit(request, pk: int | None = None):
     return render(request, "matchmaking/capability_form.html", {"form": form, "capability": cap})
 
 
-@role_required(*OFFICIALS)
+@requires("matchmaking.manage")
 def review(request):
     qs = restrict(Match.objects.select_related("scenario", "capability__enterprise"), request.user, "view")
     status = request.GET.get("status", Match.Status.PROPOSED)
@@ -155,7 +147,7 @@ def review(request):
 
 
 @require_POST
-@role_required(*OFFICIALS)
+@requires("matchmaking.manage")
 def decide(request, pk: int):
     match = get_object_or_404(restrict(Match.objects, request.user, "change"), pk=pk)
     form = DecisionForm(request.POST)
@@ -175,7 +167,7 @@ def decide(request, pk: int):
 
 
 @require_POST
-@role_required(*OFFICIALS)
+@requires("matchmaking.manage")
 def train(request):
     row = services.train_reranker()
     audit.record(request.user, "matchmaking.reranker.train", row, after=row.report)

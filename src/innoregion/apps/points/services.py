@@ -55,7 +55,7 @@ def inputs_sha256(values: pl.DataFrame, enterprises: pl.DataFrame) -> str:
 
 def region_inputs(year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The effective values of ``year`` and ``year - 1`` and the enterprise table, from the database."""
-    from innoregion.apps.imports.services import effective_values
+    from innoregion.apps.imports.selectors import effective_values
 
     frames = [effective_values(y) for y in (year - 1, year)]
     values = pl.concat(frames).select("credit_code", "year", "indicator", "value")

@@ -6,4 +6,4 @@ class TalentConfig(AppConfig):
     label = "talent"
 
     def ready(self) -> None:
-        from innoregion.apps.talent import access  # noqa: F401  (registers the access rules)
+        from innoregion.apps.talent import rules  # noqa: F401  (registers the app's rules)

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from innoregion.apps.access import audit as audit_log
@@ -286,26 +286,3 @@ def verify_text(text: str, actor=None, language: str = "en") -> VerificationResu
 
 def describe(credential: TalentCredential) -> Credential:
     return Credential.from_bytes(unb64u(credential.credential))
-
-
-# --- region counts (the cockpit calls this) --------------------------------------------------------
-
-def region_counts(talents=None, credentials=None) -> dict:
-    """Talents by tier, by field, by cluster, and tier × cluster; unplaced talents under tier ''.
-
-    ``talents`` / ``credentials``: querysets to count over (the API passes them through ``restrict``);
-    all talents and codes by default."""
-    qs = Talent.objects.all() if talents is None else talents
-    credentials = TalentCredential.objects.all() if credentials is None else credentials
-    by_tier = dict(qs.values_list("tier").annotate(n=Count("pk")).order_by("tier"))
-    by_field = dict(qs.values_list("field").annotate(n=Count("pk")).order_by("field"))
-    by_cluster = {code or "": n for code, n in
-                  qs.values_list("cluster__code").annotate(n=Count("pk")).order_by("cluster__code")}
-    cross = [{"tier": t, "cluster": c or "", "count": n} for t, c, n in
-             qs.values_list("tier", "cluster__code").annotate(n=Count("pk")).order_by("tier", "cluster__code")]
-    valid_codes = credentials.filter(status=TalentCredential.Status.VALID, expires_at__gt=timezone.now()).count()
-    return {"total": qs.count(), "by_tier": by_tier, "by_field": by_field, "by_cluster": by_cluster,
-            "tier_by_cluster": cross, "valid_codes": valid_codes,
-            "flags": {"two_way_post": qs.filter(two_way_post=True).count(),
-                      "part_time_post": qs.filter(part_time_post=True).count(),
-                      "startup_founder": qs.filter(startup_founder=True).count()}}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from innoregion.apps.talent import api, views
+from innoregion.apps.talent import views
 
 app_name = "talent"
 
@@ -16,7 +16,4 @@ urlpatterns = [
     path("registry/<str:pseudonymous_id>/action/", views.talent_action, name="action"),
     path("status/<slug:list_id>.jwt", views.status_list, name="status-list"),
     path("keys.json", views.trusted_keys, name="keys"),
-    path("api/counts/", api.CountsView.as_view(), name="api-counts"),
-    path("api/talents/", api.TalentListView.as_view(), name="api-talents"),
-    path("api/imports/", api.ImportBatchListView.as_view(), name="api-imports"),
 ]

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from innoregion.apps.access.restrict import restrict
-from innoregion.apps.talent import services
-from innoregion.apps.talent.access import allowed, talent_permission
+from innoregion.apps.access.policy import allowed, requires, restrict
+from innoregion.apps.talent import selectors, services
 from innoregion.apps.talent.models import Talent, TalentCredential
 from innoregion.engines.credentials import qr
 
@@ -69,7 +68,7 @@ def my_code_text(request):
     return HttpResponse(services.presentation_for(credential), content_type="text/plain; charset=utf-8")
 
 
-@talent_permission("verify_credential")
+@requires("talent.verify")
 def verify(request):
     result = None
     error = ""
@@ -91,33 +90,33 @@ def verify(request):
     return render(request, "talent/verify.html", {"result": result, "error": error})
 
 
-@talent_permission("view_talent")
+@requires("talent.view")
 def registry(request):
     talents = restrict(Talent.objects.select_related("affiliation", "cluster"), request.user)
     tier = request.GET.get("tier")
     if tier:
         talents = talents.filter(tier=tier)
     return render(request, "talent/registry.html",
-                  {"talents": talents[:500], "counts": services.region_counts(), "tier": tier or ""})
+                  {"talents": talents[:500], "counts": selectors.region_counts(), "tier": tier or ""})
 
 
-@talent_permission("view_talent")
+@requires("talent.view")
 def talent_detail(request, pseudonymous_id: str):
     talent = get_object_or_404(restrict(Talent.objects.select_related("affiliation", "cluster"), request.user),
                                pseudonymous_id=pseudonymous_id)
-    show_personal = allowed(request.user, "view_talentpersonaldata")
+    show_personal = allowed(request.user, "talent.view_personal_data")
     personal = getattr(talent, "personal", None) if show_personal else None
     if show_personal and personal is not None:
         services.audit(request.user, "talent.personal.view", talent)
     return render(request, "talent/detail.html", {
         "talent": talent, "personal": personal, "show_personal": show_personal,
         "credentials": talent.credentials.select_related("issuer_key"),
-        "can_issue": allowed(request.user, "issue_credential"),
+        "can_issue": allowed(request.user, "talent.issue"),
     })
 
 
 @require_POST
-@talent_permission("issue_credential")
+@requires("talent.issue")
 def talent_action(request, pseudonymous_id: str):
     talent = get_object_or_404(restrict(Talent.objects.all(), request.user, "change"), pseudonymous_id=pseudonymous_id)
     action = request.POST.get("action")
@@ -157,6 +156,6 @@ def trusted_keys(request):
     return JsonResponse(json.loads(services.key_ring().to_json()))
 
 
-@talent_permission("view_talent")
+@requires("talent.view")
 def counts(request):
-    return JsonResponse(services.region_counts())
+    return JsonResponse(selectors.region_counts())

@@ -78,6 +78,26 @@ def _label(labels: dict[str, str], language: str, default: str) -> str:
     return labels.get(lang) or labels.get("en") or default
 
 
+def _parse_rule(r: dict, tier: str, vocabulary: dict, seen_rules: set[str]) -> Rule:
+    rule_id = str(r["id"])
+    if rule_id in seen_rules:
+        raise CatalogueError(f"rule id {rule_id} appears twice")
+    seen_rules.add(rule_id)
+    conditions = dict(r.get("conditions") or {})
+    if not conditions:
+        raise CatalogueError(f"rule {rule_id} has no conditions")
+    unknown = set(conditions) - CONDITION_KEYS
+    if unknown:
+        raise CatalogueError(f"rule {rule_id}: unknown conditions {sorted(unknown)}")
+    for key, facet in LIST_CONDITIONS.items():
+        for value in conditions.get(key, []):
+            if value not in vocabulary.get(facet, {}):
+                raise CatalogueError(f"rule {rule_id}: {value!r} is not in vocabulary.{facet}")
+    if set(conditions.get("degree_in", [])) - DEGREES:
+        raise CatalogueError(f"rule {rule_id}: unknown degree in {conditions['degree_in']}")
+    return Rule(id=rule_id, tier=tier, conditions=conditions)
+
+
 def parse_catalogue(data: dict) -> Catalogue:
     """Validate the YAML structure and build a :class:`Catalogue`; raise CatalogueError when wrong."""
     for key in ("catalogue", "version", "tiers", "services", "vocabulary"):
@@ -91,25 +111,7 @@ def parse_catalogue(data: dict) -> Catalogue:
         code = str(raw["code"])
         if any(t.code == code for t in tiers):
             raise CatalogueError(f"tier {code} appears twice")
-        rules = []
-        for r in raw.get("rules", []):
-            rule_id = str(r["id"])
-            if rule_id in seen_rules:
-                raise CatalogueError(f"rule id {rule_id} appears twice")
-            seen_rules.add(rule_id)
-            conditions = dict(r.get("conditions") or {})
-            if not conditions:
-                raise CatalogueError(f"rule {rule_id} has no conditions")
-            unknown = set(conditions) - CONDITION_KEYS
-            if unknown:
-                raise CatalogueError(f"rule {rule_id}: unknown conditions {sorted(unknown)}")
-            for key, facet in LIST_CONDITIONS.items():
-                for value in conditions.get(key, []):
-                    if value not in vocabulary.get(facet, {}):
-                        raise CatalogueError(f"rule {rule_id}: {value!r} is not in vocabulary.{facet}")
-            if set(conditions.get("degree_in", [])) - DEGREES:
-                raise CatalogueError(f"rule {rule_id}: unknown degree in {conditions['degree_in']}")
-            rules.append(Rule(id=rule_id, tier=code, conditions=conditions))
+        rules = [_parse_rule(r, code, vocabulary, seen_rules) for r in raw.get("rules", [])]
         tier_services = {k: dict(v or {}) for k, v in (raw.get("services") or {}).items()}
         for svc in tier_services:
             if svc not in services:

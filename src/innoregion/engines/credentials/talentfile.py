@@ -32,8 +32,8 @@ from innoregion.engines.ingest.validate import (
     FALSE_WORDS,
     TRUE_WORDS,
     Quarantined,
-    _pad,
-    _raw,
+    _Flags,
+    _start,
     normalise_header,
 )
 
@@ -129,118 +129,140 @@ def _codes(text: str) -> list[str]:
     return [c.strip() for c in LIST_SEPARATORS.split(text) if c.strip()]
 
 
-def check_talent_table(table: RawTable, *, file_name: str, known_codes: set[str],
-                       crosswalk: Crosswalk | None = None) -> TalentFileResult:
-    """Check ``table``; ``known_codes``: credit codes of the enterprise register (others are quarantined)."""
-    xw = crosswalk or load_crosswalk()
+def _column_positions(header: list[str], xw: Crosswalk) -> tuple[dict[str, int], list[str]]:
+    """Canonical column name -> position in ``header``, and warnings for the columns ignored."""
     names = xw.header_map()
     by_name: dict[str, int] = {}
     warnings: list[str] = []
-    for pos, label in enumerate(table.header):
+    for pos, label in enumerate(header):
         if not label.strip():
             continue
         canonical = names.get(normalise_header(label))
         if canonical is None:
             warnings.append(f"unknown column {label!r}; ignored")
         elif canonical in by_name:
-            raise IngestError(f"columns {table.header[by_name[canonical]]!r} and {label!r} both mean "
+            raise IngestError(f"columns {header[by_name[canonical]]!r} and {label!r} both mean "
                               f"{canonical!r}; keep one")
         else:
             by_name[canonical] = pos
     missing = [c for c, spec in xw.columns.items() if spec.get("required") and c not in by_name]
     if missing:
         raise IngestError(f"missing key column: {', '.join(missing)}; the file was not imported")
+    return by_name, warnings
 
-    header = table.header
-    rows, row_errors, blank, kept = _pad(table.rows, len(header))
-    quarantine: list[Quarantined] = []
-    bad: set[int] = set()
 
-    def flag(i: int, canonical: str, value: str, kind: str, /, **params) -> None:
-        bad.add(i)
-        column = header[by_name[canonical]] if canonical else ""
-        quarantine.append(Quarantined.of(kept[i] + 2, column, value, _raw(header, rows[i]), kind, params))
+@dataclass
+class _Rows:
+    """The file's rows with their quarantine records, and the columns by canonical name."""
 
-    for i, (kind, params) in row_errors.items():
-        flag(i, "", "", kind, **params)
+    flags: _Flags
+    by_name: dict[str, int]
 
-    records: list[dict] = []
-    for i, row in enumerate(rows):
-        def cell(name: str, row=row) -> str:
-            pos = by_name.get(name)
-            return row[pos].strip() if pos is not None else ""
+    def cell(self, i: int, name: str) -> str:
+        pos = self.by_name.get(name)
+        return self.flags.rows[i][pos].strip() if pos is not None else ""
 
-        rec: dict[str, Any] = {"row": kept[i] + 2, "titles": [], "awards": [], "degree": ""}
-        tid = cell("talent_id")
-        if not tid:
-            flag(i, "talent_id", tid, "missing_talent_id")
-        elif not TALENT_ID_RE.match(tid):
-            flag(i, "talent_id", tid, "bad_talent_id", text=tid)
-        rec["source_id"] = tid
+    def flag(self, i: int, canonical: str, value: str, kind: str, /, **params) -> None:
+        self.flags.flag(i, self.flags.header[self.by_name[canonical]], value, kind, **params)
 
-        text = cell("affiliation_credit_code")
-        code = None
-        if not text:
-            flag(i, "affiliation_credit_code", text, "missing_affiliation_code")
+
+def _check_talent_id(t: _Rows, i: int) -> str:
+    tid = t.cell(i, "talent_id")
+    if not tid:
+        t.flag(i, "talent_id", tid, "missing_talent_id")
+    elif not TALENT_ID_RE.match(tid):
+        t.flag(i, "talent_id", tid, "bad_talent_id", text=tid)
+    return tid
+
+
+def _check_affiliation(t: _Rows, i: int, known_codes: set[str]) -> str | None:
+    text = t.cell(i, "affiliation_credit_code")
+    if not text:
+        t.flag(i, "affiliation_credit_code", text, "missing_affiliation_code")
+        return None
+    try:
+        code = creditcode.validate(text)
+    except creditcode.CreditCodeError as exc:
+        t.flag(i, "affiliation_credit_code", text, exc.kind, **exc.params)
+        return None
+    if code not in known_codes:
+        t.flag(i, "affiliation_credit_code", text, "unknown_enterprise", code=code)
+    return code
+
+
+def _check_field(t: _Rows, i: int, xw: Crosswalk) -> tuple[str, str | None]:
+    """The field code and the cluster the file's field names (``"other"`` and none when blank)."""
+    text = t.cell(i, "field")
+    if not text:
+        return "other", None
+    key = text.lower()
+    if key in xw.fields:
+        return xw.fields[key], key
+    if key in xw.field_codes:
+        return key, None
+    t.flag(i, "field", text, "unknown_field", text=text)
+    return "other", None
+
+
+def _add_facts(rec: dict[str, Any], facts: dict[str, Any]) -> None:
+    rec["titles"] += facts.get("titles", [])
+    rec["awards"] += facts.get("awards", [])
+
+
+def _check_title(t: _Rows, i: int, xw: Crosswalk, rec: dict[str, Any]) -> None:
+    text = t.cell(i, "title")
+    if not text:
+        return
+    facts = xw.titles.get(text.lower())
+    if facts is None:
+        t.flag(i, "title", text, "unknown_title", text=text, allowed=", ".join(xw.titles))
+        return
+    _add_facts(rec, facts)
+    rec["degree"] = facts.get("degree", "")
+
+
+def _check_awards(t: _Rows, i: int, xw: Crosswalk, rec: dict[str, Any]) -> None:
+    text = t.cell(i, "awards")
+    for award in _codes(text):
+        facts = xw.awards.get(award.lower())
+        if facts is None:
+            t.flag(i, "awards", text, "unknown_award", text=award, allowed=", ".join(xw.awards))
+            continue
+        _add_facts(rec, facts)
+        if facts.get("degree"):
+            rec["degree"] = facts["degree"]
+
+
+def _check_flags(t: _Rows, i: int, rec: dict[str, Any]) -> None:
+    for name in FLAGS:
+        text = t.cell(i, name)
+        if text.lower() in TRUE_WORDS:
+            rec[name] = True
+        elif not text or text.lower() in FALSE_WORDS:
+            rec[name] = False
         else:
-            try:
-                code = creditcode.validate(text)
-            except creditcode.CreditCodeError as exc:
-                flag(i, "affiliation_credit_code", text, exc.kind, **exc.params)
-            else:
-                if code not in known_codes:
-                    flag(i, "affiliation_credit_code", text, "unknown_enterprise", code=code)
-        rec["credit_code"] = code
+            t.flag(i, name, text, "bad_talent_flag", text=text)
+            rec[name] = False
 
-        text = cell("field")
-        rec["field"], rec["cluster"] = "other", None
-        if text:
-            key = text.lower()
-            if key in xw.fields:
-                rec["field"], rec["cluster"] = xw.fields[key], key
-            elif key in xw.field_codes:
-                rec["field"] = key
-            else:
-                flag(i, "field", text, "unknown_field", text=text)
 
-        text = cell("title")
-        if text:
-            facts = xw.titles.get(text.lower())
-            if facts is None:
-                flag(i, "title", text, "unknown_title", text=text, allowed=", ".join(xw.titles))
-            else:
-                rec["titles"] += facts.get("titles", [])
-                rec["awards"] += facts.get("awards", [])
-                rec["degree"] = facts.get("degree", "")
+def _check_row(t: _Rows, i: int, xw: Crosswalk, known_codes: set[str]) -> dict[str, Any]:
+    rec: dict[str, Any] = {"row": t.flags.line(i), "titles": [], "awards": [], "degree": ""}
+    rec["source_id"] = _check_talent_id(t, i)
+    rec["credit_code"] = _check_affiliation(t, i, known_codes)
+    rec["field"], rec["cluster"] = _check_field(t, i, xw)
+    _check_title(t, i, xw, rec)
+    _check_awards(t, i, xw, rec)
+    _check_flags(t, i, rec)
+    rec["titles"] = sorted(set(rec["titles"]))
+    rec["awards"] = sorted(set(rec["awards"]))
+    return rec
 
-        text = cell("awards")
-        for award in _codes(text):
-            facts = xw.awards.get(award.lower())
-            if facts is None:
-                flag(i, "awards", text, "unknown_award", text=award, allowed=", ".join(xw.awards))
-                continue
-            rec["titles"] += facts.get("titles", [])
-            rec["awards"] += facts.get("awards", [])
-            if facts.get("degree"):
-                rec["degree"] = facts["degree"]
 
-        for name in FLAGS:
-            text = cell(name)
-            if text.lower() in TRUE_WORDS:
-                rec[name] = True
-            elif not text or text.lower() in FALSE_WORDS:
-                rec[name] = False
-            else:
-                flag(i, name, text, "bad_talent_flag", text=text)
-                rec[name] = False
-        rec["titles"] = sorted(set(rec["titles"]))
-        rec["awards"] = sorted(set(rec["awards"]))
-        records.append(rec)
-
-    # one talent id, one row: identical copies are imported once, differing copies all stay out
+def _check_repeats(t: _Rows, records: list[dict]) -> None:
+    """One talent id, one row: identical copies are imported once, differing copies all stay out."""
     groups: dict[str, list[int]] = {}
     for i, rec in enumerate(records):
-        if i not in bad:
+        if i not in t.flags.bad:
             groups.setdefault(rec["source_id"], []).append(i)
     for tid, members in groups.items():
         if len(members) < 2:
@@ -248,14 +270,24 @@ def check_talent_table(table: RawTable, *, file_name: str, known_codes: set[str]
         sigs = [{k: v for k, v in records[i].items() if k != "row"} for i in members]
         if all(s == sigs[0] for s in sigs):
             for i in members[1:]:
-                flag(i, "talent_id", tid, "duplicate_row", first=records[members[0]]["row"])
+                t.flag(i, "talent_id", tid, "duplicate_row", first=records[members[0]]["row"])
         else:
             where = ", ".join(str(records[i]["row"]) for i in members)
             for i in members:
-                flag(i, "talent_id", tid, "contradicting_rows", key=tid, rows=where)
-    quarantine.sort(key=lambda q: (q.row, q.column))
+                t.flag(i, "talent_id", tid, "contradicting_rows", key=tid, rows=where)
+
+
+def check_talent_table(table: RawTable, *, file_name: str, known_codes: set[str],
+                       crosswalk: Crosswalk | None = None) -> TalentFileResult:
+    """Check ``table``; ``known_codes``: credit codes of the enterprise register (others are quarantined)."""
+    xw = crosswalk or load_crosswalk()
+    by_name, warnings = _column_positions(table.header, xw)
+    flags, blank = _start(table)
+    t = _Rows(flags, by_name)
+    records = [_check_row(t, i, xw, known_codes) for i in range(len(flags.rows))]
+    _check_repeats(t, records)
     return TalentFileResult(
         file_name=file_name, encoding=table.encoding, crosswalk=xw.id,
-        records=[rec for i, rec in enumerate(records) if i not in bad], quarantine=quarantine,
-        rows_total=len(rows), blank_rows=blank, columns={header[p]: c for c, p in by_name.items()},
-        warnings=warnings)
+        records=[rec for i, rec in enumerate(records) if i not in flags.bad],
+        quarantine=flags.sorted_quarantine(), rows_total=len(flags.rows), blank_rows=blank,
+        columns={table.header[p]: c for c, p in by_name.items()}, warnings=warnings)

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field
 
 from innoregion.engines.credentials import algorithms
 from innoregion.engines.credentials.catalogue import Catalogue
-from innoregion.engines.credentials.encoding import FormatError, Presentation
-from innoregion.engines.credentials.keyring import KeyRing
+from innoregion.engines.credentials.encoding import Credential, FormatError, Presentation
+from innoregion.engines.credentials.keyring import KeyRing, TrustedKey
 from innoregion.engines.credentials.statuslist import (
     STATUS_NAMES,
     VALID,
@@ -137,53 +137,20 @@ class Verifier:
         result.subject, result.tier, result.catalogue = cred.subject, cred.tier, cred.catalogue
         result.expires_at, result.kid = cred.expires_at, cred.kid
 
-        # issuer key: known by id, same algorithm, trusted now and when the credential was issued
         key = self.keys.get(cred.kid)
-        if key is None:
-            checks["issuer_key"].ok, checks["issuer_key"].detail = False, f"unknown issuer key {cred.kid!r}"
-        elif key.alg_id != cred.alg_id:
-            checks["issuer_key"].ok, checks["issuer_key"].detail = False, "algorithm does not match the key"
-        elif not key.trusted_at(now):
-            checks["issuer_key"].ok = False
-            checks["issuer_key"].detail = f"issuer key {cred.kid!r} is retired (trusted until {key.verify_until})"
-        elif not key.trusted_at(cred.issued_at):
-            checks["issuer_key"].ok, checks["issuer_key"].detail = False, "issued outside the key's validity"
-        else:
-            checks["issuer_key"].ok, checks["issuer_key"].detail = True, cred.kid
-
+        checks["issuer_key"].ok, checks["issuer_key"].detail = _issuer_key_check(key, cred, now)
         if key is not None and key.alg_id == cred.alg_id:
             good = self._issuer_signature_ok(key.public_key, cred, pres.credential_bytes)
             checks["issuer_signature"].ok = good
             checks["issuer_signature"].detail = "" if good else "credential altered or not signed by this issuer key"
-
-        if cred.issued_at > now + self.clock_skew:
-            checks["validity"].ok, checks["validity"].detail = False, "issued in the future"
-        elif now > cred.expires_at:
-            checks["validity"].ok, checks["validity"].detail = False, f"expired at {cred.expires_at}"
-        else:
-            checks["validity"].ok = True
-
+        checks["validity"].ok, checks["validity"].detail = self._validity_check(cred, now)
         checks["status"].ok, checks["status"].detail = self._status(cred.status_list, cred.status_index, now)
-
-        try:
-            device_alg = algorithms.by_id(cred.device_alg_id)
-            device_ok = device_alg.verify(cred.device_key, pres.signature, pres.signing_input())
-        except algorithms.UnknownAlgorithm:
-            device_ok = False
+        device_ok = _device_signature_ok(cred, pres)
         checks["device_signature"].ok = device_ok
         if not device_ok:
             checks["device_signature"].detail = ("presentation not signed by the device key bound in the "
                                                  "credential (copied credential or altered presentation)")
-
-        age = now - pres.timestamp
-        if age < -self.clock_skew:
-            checks["freshness"].ok, checks["freshness"].detail = False, f"timestamp {-age:.0f} s in the future"
-        elif age > self.freshness:
-            checks["freshness"].ok = False
-            checks["freshness"].detail = f"presented {age:.0f} s ago (limit {self.freshness} s): stale or a screenshot"
-        else:
-            checks["freshness"].ok, checks["freshness"].detail = True, f"{max(age, 0):.0f} s old"
-
+        checks["freshness"].ok, checks["freshness"].detail = self._freshness_check(now - pres.timestamp)
         if challenge is None:
             checks["challenge"].ok, checks["challenge"].detail = True, "no challenge requested"
         else:
@@ -199,18 +166,29 @@ class Verifier:
             checks["replay"].detail = "nonce already seen: replayed presentation" if replay else ""
 
         catalogue = self.catalogues.get(cred.catalogue)
-        if catalogue is None:
-            checks["catalogue"].ok, checks["catalogue"].detail = False, f"unknown catalogue {cred.catalogue!r}"
-        elif catalogue.tier(cred.tier) is None:
-            checks["catalogue"].ok, checks["catalogue"].detail = False, f"tier {cred.tier!r} not in {catalogue.id}"
-        else:
-            checks["catalogue"].ok = True
+        checks["catalogue"].ok, checks["catalogue"].detail = _catalogue_check(catalogue, cred)
+        if checks["catalogue"].ok:
             result.tier_label = catalogue.tier_label(cred.tier, language)
 
         result.valid = all(c.ok is True for c in result.checks)
         if result.valid:
             result.services = catalogue.services_for(cred.tier, language)
         return result
+
+    def _validity_check(self, cred: Credential, now: float) -> tuple[bool, str]:
+        if cred.issued_at > now + self.clock_skew:
+            return False, "issued in the future"
+        if now > cred.expires_at:
+            return False, f"expired at {cred.expires_at}"
+        return True, ""
+
+    def _freshness_check(self, age: float) -> tuple[bool, str]:
+        """``age``: seconds since the presentation was signed."""
+        if age < -self.clock_skew:
+            return False, f"timestamp {-age:.0f} s in the future"
+        if age > self.freshness:
+            return False, f"presented {age:.0f} s ago (limit {self.freshness} s): stale or a screenshot"
+        return True, f"{max(age, 0):.0f} s old"
 
     def _issuer_signature_ok(self, public_key: bytes, cred, credential_bytes: bytes) -> bool:
         cache_key = (public_key, credential_bytes)
@@ -238,3 +216,32 @@ class Verifier:
         except IndexError:
             return False, f"index {index} outside status list {list_id!r}"
         return status == VALID, STATUS_NAMES[status]
+
+
+def _issuer_key_check(key: TrustedKey | None, cred: Credential, now: float) -> tuple[bool, str]:
+    """The issuer key: known by id, same algorithm, trusted now and when the credential was issued."""
+    if key is None:
+        return False, f"unknown issuer key {cred.kid!r}"
+    if key.alg_id != cred.alg_id:
+        return False, "algorithm does not match the key"
+    if not key.trusted_at(now):
+        return False, f"issuer key {cred.kid!r} is retired (trusted until {key.verify_until})"
+    if not key.trusted_at(cred.issued_at):
+        return False, "issued outside the key's validity"
+    return True, cred.kid
+
+
+def _device_signature_ok(cred: Credential, pres: Presentation) -> bool:
+    try:
+        device_alg = algorithms.by_id(cred.device_alg_id)
+        return device_alg.verify(cred.device_key, pres.signature, pres.signing_input())
+    except algorithms.UnknownAlgorithm:
+        return False
+
+
+def _catalogue_check(catalogue: Catalogue | None, cred: Credential) -> tuple[bool, str]:
+    if catalogue is None:
+        return False, f"unknown catalogue {cred.catalogue!r}"
+    if catalogue.tier(cred.tier) is None:
+        return False, f"tier {cred.tier!r} not in {catalogue.id}"
+    return True, ""

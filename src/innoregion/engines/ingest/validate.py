@@ -210,6 +210,117 @@ def _raw(header: list[str], row: list[str]) -> dict[str, str]:
     return {(h or f"column {i + 1}"): v for i, (h, v) in enumerate(zip(header, row, strict=False))}
 
 
+@dataclass
+class _Flags:
+    """The padded rows of one file and the quarantine records raised against them (``kept``: each row's
+    index among the file's rows)."""
+
+    header: list[str]
+    rows: list[list[str]]
+    kept: list[int]
+    quarantine: list[Quarantined] = field(default_factory=list)
+    bad: set[int] = field(default_factory=set)
+
+    def line(self, i: int) -> int:
+        return self.kept[i] + 2
+
+    def flag(self, i: int, column: str, value: str, kind: str, /, **params) -> None:
+        self.bad.add(i)
+        self.quarantine.append(Quarantined.of(self.line(i), column, value, _raw(self.header, self.rows[i]),
+                                              kind, params))
+
+    def sorted_quarantine(self) -> list[Quarantined]:
+        self.quarantine.sort(key=lambda q: (q.row, q.column))
+        return self.quarantine
+
+
+def _start(table: RawTable) -> tuple[_Flags, int]:
+    """Pad the table's rows, flag the rows with extra cells; returns the flags and the blank-row count."""
+    rows, row_errors, blank, kept = _pad(table.rows, len(table.header))
+    f = _Flags(table.header, rows, kept)
+    for i, (kind, params) in row_errors.items():
+        f.flag(i, "", "", kind, **params)
+    return f, blank
+
+
+def _indicator_codes(by_name: dict[str, int], source: str, catalogue: Catalogue) -> list[str]:
+    """The indicator columns of a filings file (the key columns must be there too)."""
+    missing = [k for k in ("credit_code", "year") if k not in by_name]
+    if missing:
+        names = ", ".join(f"{k} ({catalogue.key_columns[k]['zh']})" for k in missing)
+        raise IngestError(f"missing key column: {names}; the file was not imported")
+    codes = [c for c in by_name if c in catalogue.indicators]
+    if not codes:
+        wanted = ", ".join(i.names["zh"] for i in catalogue.for_source(source)[:5])
+        raise IngestError(f"no indicator column for source {source!r} (expected e.g. {wanted}); the file was not imported")
+    return codes
+
+
+def _check_filing_keys(f: _Flags, code_pos: int, year_pos: int, known_codes: set[str] | None,
+                       year: int | None) -> tuple[list[str | None], list[int | None]]:
+    """Each row's credit code and year (None when bad), flagging the bad and unknown ones."""
+    header = f.header
+    code_cache: dict[str, tuple[str | None, Problem | None]] = {}
+    norm_codes: list[str | None] = []
+    years: list[int | None] = []
+    if known_codes:  # registered codes were validated when the register was imported
+        code_cache.update({c: (c, None) for c in known_codes})
+    for i, row in enumerate(f.rows):
+        code, problem = _check_code(row[code_pos], code_cache)
+        if problem:
+            f.flag(i, header[code_pos], row[code_pos], problem[0], **problem[1])
+        elif known_codes is not None and code not in known_codes:
+            f.flag(i, header[code_pos], row[code_pos], "unknown_enterprise", code=code)
+        norm_codes.append(code)
+        y = parse_year(row[year_pos])
+        if y is None or not YEAR_MIN <= y <= YEAR_MAX:
+            f.flag(i, header[year_pos], row[year_pos], "bad_year", text=row[year_pos].strip())
+        elif year is not None and y != year:
+            f.flag(i, header[year_pos], row[year_pos], "wrong_year", year=y, file_year=year)
+        years.append(y)
+    return norm_codes, years
+
+
+def _parse_indicators(f: _Flags, by_name: dict[str, int], codes: list[str],
+                      catalogue: Catalogue) -> dict[str, pl.Series]:
+    """Each indicator column parsed (null when blank or bad), flagging every bad cell."""
+    parsed: dict[str, pl.Series] = {}
+    for code in codes:
+        pos = by_name[code]
+        ind = catalogue.indicators[code]
+        cells = pl.Series(code, [r[pos] for r in f.rows], dtype=pl.String)
+        values, bad = _parse_indicator(cells, ind)
+        parsed[code] = values.alias(code)
+        for i in bad.arg_true().to_list():
+            kind, params = _cell_problem(f.rows[i][pos], ind)
+            f.flag(i, f.header[pos], f.rows[i][pos], kind, **params)
+    return parsed
+
+
+def _flag_repeated_filings(f: _Flags, code_pos: int, norm_codes: list[str | None], years: list[int | None],
+                           parsed: dict[str, pl.Series], codes: list[str]) -> None:
+    """Duplicates among otherwise good rows: identical copies are kept once, differing ones all
+    quarantined."""
+    groups: dict[tuple, list[int]] = {}
+    for i in range(len(f.rows)):
+        if i not in f.bad:
+            groups.setdefault((norm_codes[i], years[i]), []).append(i)
+    label = f.header[code_pos]
+    for (code, y), members in groups.items():
+        if len(members) < 2:
+            continue
+        signature = [tuple(parsed[c][i] for c in codes) for i in members]
+        first = f.line(members[0])
+        if all(sig == signature[0] for sig in signature):
+            for i in members[1:]:
+                f.flag(i, label, f.rows[i][code_pos], "duplicate_row", first=first)
+        else:
+            where = ", ".join(str(f.line(i)) for i in members)
+            for i in members:
+                f.flag(i, label, f.rows[i][code_pos], "contradicting_rows_in_year", code=code, year=y,
+                       rows=where)
+
+
 def validate_table(
     table: RawTable, source: str, catalogue: Catalogue, *, file_name: str, year: int | None = None,
     known_codes: set[str] | None = None, clusters: dict[str, str] | None = None,
@@ -224,94 +335,28 @@ def validate_table(
         return _validate_registry(table, catalogue, positions, warnings, file_name=file_name,
                                   clusters=clusters, zones=zones)
     by_name = {v: k for k, v in positions.items()}
-    missing = [k for k in ("credit_code", "year") if k not in by_name]
-    if missing:
-        names = ", ".join(f"{k} ({catalogue.key_columns[k]['zh']})" for k in missing)
-        raise IngestError(f"missing key column: {names}; the file was not imported")
-    codes = [c for c in by_name if c in catalogue.indicators]
-    if not codes:
-        wanted = ", ".join(i.names["zh"] for i in catalogue.for_source(source)[:5])
-        raise IngestError(f"no indicator column for source {source!r} (expected e.g. {wanted}); the file was not imported")
+    codes = _indicator_codes(by_name, source, catalogue)
+    f, blank = _start(table)
+    code_pos = by_name["credit_code"]
+    norm_codes, years = _check_filing_keys(f, code_pos, by_name["year"], known_codes, year)
+    parsed = _parse_indicators(f, by_name, codes, catalogue)
+    _flag_repeated_filings(f, code_pos, norm_codes, years, parsed, codes)
 
-    width = len(table.header)
-    rows, row_errors, blank, kept = _pad(table.rows, width)
-    header = table.header
-    quarantine: list[Quarantined] = []
-    bad_rows: set[int] = set()
-
-    def flag(i: int, column: str, value: str, kind: str, /, **params) -> None:
-        bad_rows.add(i)
-        quarantine.append(Quarantined.of(kept[i] + 2, column, value, _raw(header, rows[i]), kind, params))
-
-    for i, (kind, params) in row_errors.items():
-        flag(i, "", "", kind, **params)
-
-    code_pos, year_pos = by_name["credit_code"], by_name["year"]
-    code_cache: dict[str, tuple[str | None, Problem | None]] = {}
-    norm_codes: list[str | None] = []
-    years: list[int | None] = []
-    if known_codes:  # registered codes were validated when the register was imported
-        code_cache.update({c: (c, None) for c in known_codes})
-    for i, row in enumerate(rows):
-        code, problem = _check_code(row[code_pos], code_cache)
-        if problem:
-            flag(i, header[code_pos], row[code_pos], problem[0], **problem[1])
-        elif known_codes is not None and code not in known_codes:
-            flag(i, header[code_pos], row[code_pos], "unknown_enterprise", code=code)
-        norm_codes.append(code)
-        y = parse_year(row[year_pos])
-        if y is None or not YEAR_MIN <= y <= YEAR_MAX:
-            flag(i, header[year_pos], row[year_pos], "bad_year", text=row[year_pos].strip())
-        elif year is not None and y != year:
-            flag(i, header[year_pos], row[year_pos], "wrong_year", year=y, file_year=year)
-        years.append(y)
-
-    parsed: dict[str, pl.Series] = {}
-    for code in codes:
-        pos = by_name[code]
-        ind = catalogue.indicators[code]
-        cells = pl.Series(code, [r[pos] for r in rows], dtype=pl.String)
-        values, bad = _parse_indicator(cells, ind)
-        parsed[code] = values.alias(code)
-        for i in bad.arg_true().to_list():
-            kind, params = _cell_problem(rows[i][pos], ind)
-            flag(i, header[pos], rows[i][pos], kind, **params)
-
-    # duplicates among otherwise good rows: identical copies are kept once, differing ones all quarantined
-    groups: dict[tuple, list[int]] = {}
-    for i in range(len(rows)):
-        if i not in bad_rows:
-            groups.setdefault((norm_codes[i], years[i]), []).append(i)
-    for (code, y), members in groups.items():
-        if len(members) < 2:
-            continue
-        signature = [tuple(parsed[c][i] for c in codes) for i in members]
-        first = kept[members[0]] + 2
-        if all(sig == signature[0] for sig in signature):
-            for i in members[1:]:
-                flag(i, header[code_pos], rows[i][code_pos], "duplicate_row", first=first)
-        else:
-            where = ", ".join(str(kept[i] + 2) for i in members)
-            for i in members:
-                flag(i, header[code_pos], rows[i][code_pos], "contradicting_rows_in_year", code=code, year=y,
-                     rows=where)
-
-    good = pl.Series([i not in bad_rows for i in range(len(rows))], dtype=pl.Boolean)
+    good = pl.Series([i not in f.bad for i in range(len(f.rows))], dtype=pl.Boolean)
     # identical duplicates: the first copy counts as accepted
     frame = pl.DataFrame({
         "credit_code": pl.Series(norm_codes, dtype=pl.String), "year": pl.Series(years, dtype=pl.Int32),
-        "row": pl.Series([k + 2 for k in kept], dtype=pl.Int64), **parsed,
+        "row": pl.Series([k + 2 for k in f.kept], dtype=pl.Int64), **parsed,
     }).filter(good)
     values = (frame.unpivot(index=["credit_code", "year", "row"], on=codes, variable_name="indicator",
                             value_name="value")
               .drop_nulls("value")
               .select("credit_code", "year", "indicator", pl.col("value").cast(pl.Float64), "row")
               .sort("row", "indicator"))
-    quarantine.sort(key=lambda q: (q.row, q.column))
     return IngestResult(
         source=source, file_name=file_name, encoding=table.encoding, year=year, values=values, records=None,
-        quarantine=quarantine, rows_total=len(rows), rows_accepted=int(good.sum()), blank_rows=blank,
-        columns={header[p]: c for p, c in positions.items()}, warnings=warnings,
+        quarantine=f.sorted_quarantine(), rows_total=len(f.rows), rows_accepted=int(good.sum()),
+        blank_rows=blank, columns={table.header[p]: c for p, c in positions.items()}, warnings=warnings,
     )
 
 
@@ -325,6 +370,120 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
+_REGISTRY_SCHEMA = {"credit_code": pl.String, "name_zh": pl.String, "name_ko": pl.String,
+                    "name_en": pl.String, "founded": pl.Date, "industry": pl.String, "cluster": pl.String,
+                    "zone": pl.String, "listed": pl.Boolean, "status": pl.String, "row": pl.Int64}
+
+
+@dataclass
+class _RegistryRow:
+    """One register row being checked: its cells by canonical column, the flags of the file."""
+
+    f: _Flags
+    i: int
+    by_name: dict[str, int]
+
+    def cell(self, name: str) -> tuple[str, str]:
+        """The column's header and the cell's text (both "" when the file lacks the column)."""
+        pos = self.by_name.get(name)
+        return (self.f.header[pos], self.f.rows[self.i][pos].strip()) if pos is not None else ("", "")
+
+    def flag(self, column: str, value: str, kind: str, /, **params) -> None:
+        self.f.flag(self.i, column, value, kind, **params)
+
+
+def _registry_names(r: _RegistryRow, rec: dict) -> None:
+    for name in ("name_zh", "name_ko", "name_en"):
+        label, text = r.cell(name)
+        if name == "name_zh" and not text:
+            r.flag(label, text, "missing_name")
+        elif len(text) > NAME_MAX:
+            r.flag(label, text, "name_too_long", limit=NAME_MAX)
+        rec[name] = text
+
+
+def _registry_founded(r: _RegistryRow, today: dt.date) -> dt.date | None:
+    label, text = r.cell("founded")
+    founded = parse_date(text)
+    if founded is None:
+        r.flag(label, text, "bad_date", text=text)
+    elif not dt.date(1900, 1, 1) <= founded <= today:
+        r.flag(label, text, "implausible_founding_date", date=founded.isoformat())
+    return founded
+
+
+def _registry_industry(r: _RegistryRow) -> str:
+    label, text = r.cell("industry")
+    if not INDUSTRY_RE.match(text.upper()):
+        r.flag(label, text, "bad_industry_code", text=text)
+    return text.upper()
+
+
+def _registry_places(r: _RegistryRow, rec: dict, lookup: dict[str, dict[str, str]]) -> None:
+    """Cluster and zone, each a label the region accepts (or blank)."""
+    for name in ("cluster", "zone"):
+        label, text = r.cell(name)
+        code_value = None
+        if text:
+            code_value = lookup[name].get(normalise_header(text))
+            if code_value is None:
+                r.flag(label, text, f"unknown_{name}", text=text)
+        rec[name] = code_value
+
+
+def _registry_listed(r: _RegistryRow) -> bool:
+    label, text = r.cell("listed")
+    if text.lower() in TRUE_WORDS:
+        return True
+    if text and text.lower() not in FALSE_WORDS:
+        r.flag(label, text, "bad_flag", text=text)
+    return False
+
+
+def _registry_status(r: _RegistryRow) -> str:
+    label, text = r.cell("status")
+    status = STATUS_WORDS.get(text.lower()) if text else "active"
+    if status is None:
+        r.flag(label, text, "bad_status", text=text)
+    return status or "active"
+
+
+def _registry_record(r: _RegistryRow, cache: dict[str, tuple[str | None, Problem | None]],
+                     lookup: dict[str, dict[str, str]], today: dt.date) -> dict:
+    rec: dict = {"row": r.f.line(r.i)}
+    label, text = r.cell("credit_code")
+    code, problem = _check_code(text, cache)
+    if problem:
+        r.flag(label, text, problem[0], **problem[1])
+    rec["credit_code"] = code
+    _registry_names(r, rec)
+    rec["founded"] = _registry_founded(r, today)
+    rec["industry"] = _registry_industry(r)
+    _registry_places(r, rec, lookup)
+    rec["listed"] = _registry_listed(r)
+    rec["status"] = _registry_status(r)
+    return rec
+
+
+def _flag_repeated_records(f: _Flags, records: list[dict], code_label: str) -> None:
+    """One enterprise, one row: identical copies are imported once, differing copies all stay out."""
+    groups: dict[str, list[int]] = {}
+    for i, rec in enumerate(records):
+        if i not in f.bad:
+            groups.setdefault(rec["credit_code"], []).append(i)
+    for code, members in groups.items():
+        if len(members) < 2:
+            continue
+        sigs = [{k: v for k, v in records[i].items() if k != "row"} for i in members]
+        if all(s == sigs[0] for s in sigs):
+            for i in members[1:]:
+                f.flag(i, code_label, code, "duplicate_row", first=records[members[0]]["row"])
+        else:
+            where = ", ".join(str(records[i]["row"]) for i in members)
+            for i in members:
+                f.flag(i, code_label, code, "contradicting_rows", key=code, rows=where)
+
+
 def _validate_registry(table: RawTable, catalogue: Catalogue, positions: dict[int, str], warnings: list[str],
                        *, file_name: str, clusters: dict[str, str] | None,
                        zones: dict[str, str] | None) -> IngestResult:
@@ -334,101 +493,20 @@ def _validate_registry(table: RawTable, catalogue: Catalogue, positions: dict[in
     if missing:
         names = ", ".join(f"{k} ({spec[k]['names']['zh']})" for k in missing)
         raise IngestError(f"missing key column: {names}; the file was not imported")
-    header = table.header
-    rows, row_errors, blank, kept = _pad(table.rows, len(header))
-    quarantine: list[Quarantined] = []
-    bad_rows: set[int] = set()
+    f, blank = _start(table)
     lookup = {"cluster": {normalise_header(k): v for k, v in (clusters or {}).items()},
               "zone": {normalise_header(k): v for k, v in (zones or {}).items()}}
-
-    def flag(i: int, column: str, value: str, kind: str, /, **params) -> None:
-        bad_rows.add(i)
-        quarantine.append(Quarantined.of(kept[i] + 2, column, value, _raw(header, rows[i]), kind, params))
-
-    for i, (kind, params) in row_errors.items():
-        flag(i, "", "", kind, **params)
     today = dt.date.today()
-    records: list[dict] = []
     cache: dict[str, tuple[str | None, Problem | None]] = {}
-    for i, row in enumerate(rows):
-        rec: dict = {"row": kept[i] + 2}
-
-        def cell(name: str, row=row) -> tuple[str, str]:
-            pos = by_name.get(name)
-            return (header[pos], row[pos].strip()) if pos is not None else ("", "")
-
-        label, text = cell("credit_code")
-        code, problem = _check_code(text, cache)
-        if problem:
-            flag(i, label, text, problem[0], **problem[1])
-        rec["credit_code"] = code
-        for name in ("name_zh", "name_ko", "name_en"):
-            label, text = cell(name)
-            if name == "name_zh" and not text:
-                flag(i, label, text, "missing_name")
-            elif len(text) > NAME_MAX:
-                flag(i, label, text, "name_too_long", limit=NAME_MAX)
-            rec[name] = text
-        label, text = cell("founded")
-        founded = parse_date(text)
-        if founded is None:
-            flag(i, label, text, "bad_date", text=text)
-        elif not dt.date(1900, 1, 1) <= founded <= today:
-            flag(i, label, text, "implausible_founding_date", date=founded.isoformat())
-        rec["founded"] = founded
-        label, text = cell("industry")
-        if not INDUSTRY_RE.match(text.upper()):
-            flag(i, label, text, "bad_industry_code", text=text)
-        rec["industry"] = text.upper()
-        for name in ("cluster", "zone"):
-            label, text = cell(name)
-            code_value = None
-            if text:
-                code_value = lookup[name].get(normalise_header(text))
-                if code_value is None:
-                    flag(i, label, text, f"unknown_{name}", text=text)
-            rec[name] = code_value
-        label, text = cell("listed")
-        if text.lower() in TRUE_WORDS:
-            rec["listed"] = True
-        elif not text or text.lower() in FALSE_WORDS:
-            rec["listed"] = False
-        else:
-            flag(i, label, text, "bad_flag", text=text)
-            rec["listed"] = False
-        label, text = cell("status")
-        status = STATUS_WORDS.get(text.lower()) if text else "active"
-        if status is None:
-            flag(i, label, text, "bad_status", text=text)
-        rec["status"] = status or "active"
-        records.append(rec)
-
-    groups: dict[str, list[int]] = {}
-    for i, rec in enumerate(records):
-        if i not in bad_rows:
-            groups.setdefault(rec["credit_code"], []).append(i)
-    code_label = header[by_name["credit_code"]]
-    for code, members in groups.items():
-        if len(members) < 2:
-            continue
-        sigs = [{k: v for k, v in records[i].items() if k != "row"} for i in members]
-        if all(s == sigs[0] for s in sigs):
-            for i in members[1:]:
-                flag(i, code_label, code, "duplicate_row", first=records[members[0]]["row"])
-        else:
-            where = ", ".join(str(records[i]["row"]) for i in members)
-            for i in members:
-                flag(i, code_label, code, "contradicting_rows", key=code, rows=where)
-    good = [rec for i, rec in enumerate(records) if i not in bad_rows]
-    schema = {"credit_code": pl.String, "name_zh": pl.String, "name_ko": pl.String, "name_en": pl.String,
-              "founded": pl.Date, "industry": pl.String, "cluster": pl.String, "zone": pl.String,
-              "listed": pl.Boolean, "status": pl.String, "row": pl.Int64}
-    frame = pl.DataFrame(good, schema=schema)
-    quarantine.sort(key=lambda q: (q.row, q.column))
+    records = [_registry_record(_RegistryRow(f, i, by_name), cache, lookup, today)
+               for i in range(len(f.rows))]
+    _flag_repeated_records(f, records, table.header[by_name["credit_code"]])
+    good = [rec for i, rec in enumerate(records) if i not in f.bad]
+    frame = pl.DataFrame(good, schema=_REGISTRY_SCHEMA)
     empty_values = pl.DataFrame(schema={"credit_code": pl.String, "year": pl.Int32, "indicator": pl.String,
                                         "value": pl.Float64, "row": pl.Int64})
     return IngestResult(
         source="registry", file_name=file_name, encoding=table.encoding, year=None, values=empty_values,
-        records=frame, quarantine=quarantine, rows_total=len(rows), rows_accepted=len(good), blank_rows=blank,
-        columns={header[p]: c for p, c in positions.items()}, warnings=warnings,
+        records=frame, quarantine=f.sorted_quarantine(), rows_total=len(f.rows), rows_accepted=len(good),
+        blank_rows=blank, columns={table.header[p]: c for p, c in positions.items()}, warnings=warnings,
     )

@@ -111,6 +111,59 @@ def _folds(scenario_ids: Sequence[str], n_folds: int, seed: int) -> dict[str, in
     return {ids[i]: int(pos % n_folds) for pos, i in enumerate(order)}
 
 
+def _decision_groups(queries: list[dict], proposals: list, labelled: LabelledSet,
+                     decision_depth: int) -> list[DecisionGroup]:
+    """Simulated caseworker decisions on the top ``decision_depth`` fusion proposals of each query."""
+    groups: list[DecisionGroup] = []
+    for q, props in zip(queries, proposals, strict=True):
+        grades = labelled.grades.get(q["scenario_id"], {})
+        decided = props[:decision_depth]
+        groups.append(DecisionGroup(group=(q["scenario_id"], q["language"]),
+                                    components=[p.components for p in decided],
+                                    labels=[int(grades.get(p.capability_id, 0) >= RELEVANT_GRADE) for p in decided],
+                                    base_scores=[p.score for p in decided]))
+    return groups
+
+
+def _reranked(queries: list[dict], proposals: list, groups: list[DecisionGroup], fold_of: dict[str, int],
+              folds: int, rerank_pool: int, k: int) -> list[list[str]]:
+    """Each query's top ``k`` after a re-ranker trained on the decisions of the other folds."""
+    rr_rank: list[list[str] | None] = [None] * len(queries)
+    for f in range(folds):
+        train = [g for q, g in zip(queries, groups, strict=True) if fold_of[q["scenario_id"]] != f]
+        y = np.asarray([lab for g in train for lab in g.labels])
+        X = feature_matrix([c for g in train for c in g.components])
+        model = LogisticReranker().fit(X, y) if len(np.unique(y)) == 2 else None
+        for i, (q, props) in enumerate(zip(queries, proposals, strict=True)):
+            if fold_of[q["scenario_id"]] != f:
+                continue
+            top = props[:rerank_pool]
+            if model is None:  # nothing to learn from in this fold: fusion order
+                rr_rank[i] = [p.capability_id for p in top[:k]]
+                continue
+            scores = model.decision(feature_matrix([p.components for p in top]))
+            order = np.argsort(-scores, kind="stable")
+            rr_rank[i] = [top[j].capability_id for j in order[:k]]
+    return [r or [] for r in rr_rank]
+
+
+def _metric_rows(rankings: dict[str, list[list[str]]], queries: list[dict], labelled: LabelledSet,
+                 cap_lang: dict[str, str], k: int) -> list[dict]:
+    """Mean recall, nDCG and cross-language recall per method and query language (and over all)."""
+    rows = []
+    for method, ranked_lists in rankings.items():
+        per_lang: dict[str, list[tuple]] = {lang: [] for lang in (*LANGUAGES, "all")}
+        for q, ranked in zip(queries, ranked_lists, strict=True):
+            m = _query_metrics(ranked, labelled.grades.get(q["scenario_id"], {}), q["language"], cap_lang, k)
+            per_lang[q["language"]].append(m)
+            per_lang["all"].append(m)
+        for lang, values in per_lang.items():
+            rows.append({"method": method, "query_language": lang,
+                         "recall@10": mean(v[0] for v in values), "ndcg@10": mean(v[1] for v in values),
+                         "xlang_recall@10": mean(v[2] for v in values), "queries": len(values)})
+    return rows
+
+
 def evaluate(labelled: LabelledSet | None = None, *, config: MatchConfig | None = None,
              engine: MatchingEngine | None = None, methods: Sequence[str] | None = None, k: int = 10,
              folds: int = 5, decision_depth: int = 20, seed: int = 0) -> EvaluationReport:
@@ -136,38 +189,14 @@ def evaluate(labelled: LabelledSet | None = None, *, config: MatchConfig | None 
                                                                      method=method, scenario_id=q["scenario_id"])]
                             for q in queries]
 
-    # simulated caseworker decisions on the fusion proposals
     proposals = [engine.match(q["text"], language=q["language"], top_k=pool, method="fusion",
                               scenario_id=q["scenario_id"]) for q in queries]
-    groups: list[DecisionGroup] = []
-    for q, props in zip(queries, proposals, strict=True):
-        grades = labelled.grades.get(q["scenario_id"], {})
-        decided = props[:decision_depth]
-        groups.append(DecisionGroup(group=(q["scenario_id"], q["language"]),
-                                    components=[p.components for p in decided],
-                                    labels=[int(grades.get(p.capability_id, 0) >= RELEVANT_GRADE) for p in decided],
-                                    base_scores=[p.score for p in decided]))
+    groups = _decision_groups(queries, proposals, labelled, decision_depth)
     # the decision procedure the engine uses in production, over decisions only
     decision = decide_reranker(groups, folds=folds, seed=seed, fold_key=lambda g: g.group[0])
-
     if "fusion+reranker" in methods:
-        rr_rank: list[list[str] | None] = [None] * len(queries)
-        for f in range(folds):
-            train = [g for q, g in zip(queries, groups, strict=True) if fold_of[q["scenario_id"]] != f]
-            y = np.asarray([lab for g in train for lab in g.labels])
-            X = feature_matrix([c for g in train for c in g.components])
-            model = LogisticReranker().fit(X, y) if len(np.unique(y)) == 2 else None
-            for i, (q, props) in enumerate(zip(queries, proposals, strict=True)):
-                if fold_of[q["scenario_id"]] != f:
-                    continue
-                top = props[: engine.config.rerank_pool]
-                if model is None:  # nothing to learn from in this fold: fusion order
-                    rr_rank[i] = [p.capability_id for p in top[:k]]
-                    continue
-                scores = model.decision(feature_matrix([p.components for p in top]))
-                order = np.argsort(-scores, kind="stable")
-                rr_rank[i] = [top[j].capability_id for j in order[:k]]
-        rankings["fusion+reranker"] = [r or [] for r in rr_rank]
+        rankings["fusion+reranker"] = _reranked(queries, proposals, groups, fold_of, folds,
+                                                engine.config.rerank_pool, k)
 
     if "lexical" in methods:
         # ablation: the lexical path without the glossary term bridge
@@ -177,18 +206,7 @@ def evaluate(labelled: LabelledSet | None = None, *, config: MatchConfig | None 
             [p.capability_id for p in plain.match(q["text"], language=q["language"], top_k=k, method="lexical")]
             for q in queries]
 
-    rows = []
-    for method, ranked_lists in rankings.items():
-        per_lang: dict[str, list[tuple]] = {lang: [] for lang in (*LANGUAGES, "all")}
-        for q, ranked in zip(queries, ranked_lists, strict=True):
-            m = _query_metrics(ranked, labelled.grades.get(q["scenario_id"], {}), q["language"], cap_lang, k)
-            per_lang[q["language"]].append(m)
-            per_lang["all"].append(m)
-        for lang, values in per_lang.items():
-            rows.append({"method": method, "query_language": lang,
-                         "recall@10": mean(v[0] for v in values), "ndcg@10": mean(v[1] for v in values),
-                         "xlang_recall@10": mean(v[2] for v in values), "queries": len(values)})
-    table = pl.DataFrame(rows)
+    table = pl.DataFrame(_metric_rows(rankings, queries, labelled, cap_lang, k))
     report = EvaluationReport(table=table, reranker=decision, dense_available=dense)
     if "fusion+reranker" in rankings and "fusion" in rankings:
         report.reranker_fold_ndcg = {"fusion": report.metric("fusion", "ndcg@10"),

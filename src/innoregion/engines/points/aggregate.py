@@ -36,6 +36,22 @@ def renormalised_weights(values: np.ndarray, weights: np.ndarray) -> tuple[np.nd
     return w, frac
 
 
+def _weighted_mean(acc: np.ndarray, tot: np.ndarray, zero: np.ndarray, method: str, p: float) -> np.ndarray:
+    """The mean from the accumulated weighted terms ``acc`` and the total weight ``tot`` (``zero``: a
+    child with weight is 0, which makes a geometric, harmonic or negative-power mean 0)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        safe = np.where(tot > 0, tot, 1.0)
+        if method == "arithmetic":
+            return acc / safe
+        if method == "geometric":
+            return np.where(zero, 0.0, np.exp(acc / safe))
+        if method == "harmonic":
+            return np.where(zero, 0.0, safe / np.where(acc > 0, acc, 1.0))
+        if p > 0:
+            return np.power(np.maximum(acc / safe, 0.0), 1.0 / p)
+        return np.where(zero, 0.0, np.power(acc / safe, 1.0 / p))
+
+
 def aggregate_columns(columns: list[np.ndarray], weights: list[float | np.ndarray], method: str = "arithmetic",
                       p: float = 1.0, min_availability: float = 0.0) -> tuple[np.ndarray, np.ndarray, int]:
     """Column-wise core of :func:`aggregate_values` (fast for many units, few children).
@@ -76,18 +92,7 @@ def aggregate_columns(columns: list[np.ndarray], weights: list[float | np.ndarra
             acc += term
         else:
             raise ValueError(f"unknown aggregation method {method!r}")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        safe = np.where(tot > 0, tot, 1.0)
-        if method == "arithmetic":
-            out = acc / safe
-        elif method == "geometric":
-            out = np.where(zero, 0.0, np.exp(acc / safe))
-        elif method == "harmonic":
-            out = np.where(zero, 0.0, safe / np.where(acc > 0, acc, 1.0))
-        elif p > 0:
-            out = np.power(np.maximum(acc / safe, 0.0), 1.0 / p)
-        else:
-            out = np.where(zero, 0.0, np.power(acc / safe, 1.0 / p))
+    out = _weighted_mean(acc, tot, zero, method, p)
     n_invalid = int(neg.sum()) + int(((tot <= 0) & (cnt > 0)).sum())
     frac = cnt / k
     bad = neg | (tot <= 0) | (frac < min_availability) | (cnt == 0)

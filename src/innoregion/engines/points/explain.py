@@ -170,79 +170,19 @@ class Explainer:
         ucode = result.normalised["uCode"].cast(pl.String)
         self.ucodes = ucode.to_list()
         self.row = {u: i for i, u in enumerate(self.ucodes)}
-        n = self.n = len(self.ucodes)
-
-        def mat(tab: pl.DataFrame) -> np.ndarray:
-            t = tab.select(pl.col(self.inds).cast(pl.Float64))
-            return t.to_numpy().astype(float, copy=True) if n else np.zeros((0, len(self.inds)))
-
-        self.raw = mat(result.raw)
-        self.den = mat(result.denominated)
-        self.treated = mat(result.treated)
-        self.norm = mat(result.normalised)
-        self.eff = np.nan_to_num(mat(result.effective_weights), nan=0.0)
-
-        d = data
-        if "Time" in d.columns:
-            times = d["Time"].drop_nulls().unique().sort()
-            period = times[-1] if self.spec.time in (None, "latest") else self.spec.time
-            d = d.filter(pl.col("Time") == period)
-        d = d.with_columns(pl.col("uCode").cast(pl.String))
-        aligned = pl.DataFrame({"uCode": ucode}).join(d, on="uCode", how="left", maintain_order="left")
-        # raw -> denominated: raw / denv * scale (exactly as the pipeline), held fixed in what-if
-        self.denv = np.ones((n, len(self.inds)))
-        self.den_scale = np.ones(len(self.inds))
-        conf = self.spec.denominate
-        self.den_col: dict[str, str | None] = {}
-        if conf["enabled"]:
-            for c in self.inds:
-                den = conf["denominators"].get(c, h.denominator.get(c))
-                self.den_col[c] = den
-                if den is not None and den in aligned.columns:
-                    self.denv[:, self.col[c]] = aligned[den].cast(pl.Float64).to_numpy().astype(float)
-                    self.den_scale[self.col[c]] = conf["scale"]
+        self.n = len(self.ucodes)
+        self.raw = self._matrix(result.raw)
+        self.den = self._matrix(result.denominated)
+        self.treated = self._matrix(result.treated)
+        self.norm = self._matrix(result.normalised)
+        self.eff = np.nan_to_num(self._matrix(result.effective_weights), nan=0.0)
+        aligned = self._aligned(data, ucode)
+        self._read_denominators(aligned)
         self.stage_cols = {col for b in self.spec.stages for col in b.when}
-
-        sc = result.scores
-        bp = result.bonus_penalty
-        self.score = sc["score"].cast(pl.Float64).fill_null(float("nan")).to_numpy().astype(float)
-        self.base = bp["base"].cast(pl.Float64).fill_null(float("nan")).to_numpy().astype(float)
-        self.bonus = bp["bonus"].cast(pl.Float64).to_numpy().astype(float)
-        self.penalty = bp["penalty"].cast(pl.Float64).to_numpy().astype(float)
-        self.rank = sc["Rank"].to_list()
-        self.stage_rank = sc["StageRank"].to_list()
-        self.tier = sc["tier"].to_list()
-        self.top = sc[h.top].cast(pl.Float64).fill_null(float("nan")).to_numpy().astype(float)
-        stage = sc["stage"]
-        self.stage = stage.to_list()
-        self.weight_key = stage.fill_null(ALL_COHORTS).to_list()
-        grp = stage.fill_null(NO_STAGE)
-        self.grp_labels, self.grp_code = _codes(grp)
-        self.stage_sorted = []
-        g_order = np.argsort(self.grp_code, kind="stable")
-        g_bounds = np.searchsorted(self.grp_code[g_order], np.arange(len(self.grp_labels) + 1))
-        self.stage_rows = [g_order[g_bounds[g]:g_bounds[g + 1]] for g in range(len(self.grp_labels))]
-        self.stage_by_score = []  # rows of each stage ordered by score (ascending, NaN left out)
-        for g in range(len(self.grp_labels)):
-            rows = self.stage_rows[g]
-            s = self.score[rows]
-            ok = ~np.isnan(s)
-            o = np.argsort(s[ok], kind="stable")
-            self.stage_sorted.append(s[ok][o])
-            self.stage_by_score.append(rows[ok][o])
-        if result.cohort_column is None:
-            cser = pl.Series([ALL_COHORTS] * n, dtype=pl.String)
-        elif result.cohort_column == "stage":
-            cser = grp
-        else:
-            cser = aligned[result.cohort_column].cast(pl.String).fill_null("(missing)")
-        self.cohort_labels, self.cohort_code = _codes(cser)
-        order = np.argsort(self.cohort_code, kind="stable")
-        bounds = np.searchsorted(self.cohort_code[order], np.arange(len(self.cohort_labels) + 1))
-        self.cohort_rows = [order[bounds[g]:bounds[g + 1]] for g in range(len(self.cohort_labels))]
-        self.pos_in_cohort = np.empty(n, dtype=np.int64)
-        for rows in self.cohort_rows:
-            self.pos_in_cohort[rows] = np.arange(rows.size)
+        self._read_scores(result)
+        grp = result.scores["stage"].fill_null(NO_STAGE)
+        self._group_stages(grp)
+        self._group_cohorts(result, aligned, grp)
         self.arithmetic = all(self.spec.aggregator_for(lvl)["method"] == "arithmetic"
                               or (self.spec.aggregator_for(lvl)["method"] == "generalised"
                                   and self.spec.aggregator_for(lvl).get("p") == 1)
@@ -258,6 +198,82 @@ class Explainer:
                 if self.spec.normaliser_for(c).get("method") in MINMAX_LIKE:
                     for g in range(len(self.grp_labels)):
                         self.limit_scores(j, g)
+
+    def _matrix(self, tab: pl.DataFrame) -> np.ndarray:
+        t = tab.select(pl.col(self.inds).cast(pl.Float64))
+        return t.to_numpy().astype(float, copy=True) if self.n else np.zeros((0, len(self.inds)))
+
+    def _aligned(self, data: pl.DataFrame, ucode: pl.Series) -> pl.DataFrame:
+        """The scored period's rows of ``data``, in the order of the result's units."""
+        d = data
+        if "Time" in d.columns:
+            times = d["Time"].drop_nulls().unique().sort()
+            period = times[-1] if self.spec.time in (None, "latest") else self.spec.time
+            d = d.filter(pl.col("Time") == period)
+        d = d.with_columns(pl.col("uCode").cast(pl.String))
+        return pl.DataFrame({"uCode": ucode}).join(d, on="uCode", how="left", maintain_order="left")
+
+    def _read_denominators(self, aligned: pl.DataFrame) -> None:
+        # raw -> denominated: raw / denv * scale (exactly as the pipeline), held fixed in what-if
+        self.denv = np.ones((self.n, len(self.inds)))
+        self.den_scale = np.ones(len(self.inds))
+        conf = self.spec.denominate
+        self.den_col: dict[str, str | None] = {}
+        if not conf["enabled"]:
+            return
+        for c in self.inds:
+            den = conf["denominators"].get(c, self.h.denominator.get(c))
+            self.den_col[c] = den
+            if den is not None and den in aligned.columns:
+                self.denv[:, self.col[c]] = aligned[den].cast(pl.Float64).to_numpy().astype(float)
+                self.den_scale[self.col[c]] = conf["scale"]
+
+    def _read_scores(self, result: PipelineResult) -> None:
+        sc = result.scores
+        bp = result.bonus_penalty
+        self.score = sc["score"].cast(pl.Float64).fill_null(float("nan")).to_numpy().astype(float)
+        self.base = bp["base"].cast(pl.Float64).fill_null(float("nan")).to_numpy().astype(float)
+        self.bonus = bp["bonus"].cast(pl.Float64).to_numpy().astype(float)
+        self.penalty = bp["penalty"].cast(pl.Float64).to_numpy().astype(float)
+        self.rank = sc["Rank"].to_list()
+        self.stage_rank = sc["StageRank"].to_list()
+        self.tier = sc["tier"].to_list()
+        self.top = sc[self.h.top].cast(pl.Float64).fill_null(float("nan")).to_numpy().astype(float)
+        stage = sc["stage"]
+        self.stage = stage.to_list()
+        self.weight_key = stage.fill_null(ALL_COHORTS).to_list()
+
+    def _group_stages(self, grp: pl.Series) -> None:
+        """The rows of each stage, and each stage's scores (ascending, NaN left out) with their rows."""
+        self.grp_labels, self.grp_code = _codes(grp)
+        self.stage_sorted = []
+        g_order = np.argsort(self.grp_code, kind="stable")
+        g_bounds = np.searchsorted(self.grp_code[g_order], np.arange(len(self.grp_labels) + 1))
+        self.stage_rows = [g_order[g_bounds[g]:g_bounds[g + 1]] for g in range(len(self.grp_labels))]
+        self.stage_by_score = []  # rows of each stage ordered by score (ascending, NaN left out)
+        for g in range(len(self.grp_labels)):
+            rows = self.stage_rows[g]
+            s = self.score[rows]
+            ok = ~np.isnan(s)
+            o = np.argsort(s[ok], kind="stable")
+            self.stage_sorted.append(s[ok][o])
+            self.stage_by_score.append(rows[ok][o])
+
+    def _group_cohorts(self, result: PipelineResult, aligned: pl.DataFrame, grp: pl.Series) -> None:
+        """The normalisation cohorts: their rows, and each unit's position within its cohort."""
+        if result.cohort_column is None:
+            cser = pl.Series([ALL_COHORTS] * self.n, dtype=pl.String)
+        elif result.cohort_column == "stage":
+            cser = grp
+        else:
+            cser = aligned[result.cohort_column].cast(pl.String).fill_null("(missing)")
+        self.cohort_labels, self.cohort_code = _codes(cser)
+        order = np.argsort(self.cohort_code, kind="stable")
+        bounds = np.searchsorted(self.cohort_code[order], np.arange(len(self.cohort_labels) + 1))
+        self.cohort_rows = [order[bounds[g]:bounds[g + 1]] for g in range(len(self.cohort_labels))]
+        self.pos_in_cohort = np.empty(self.n, dtype=np.int64)
+        for rows in self.cohort_rows:
+            self.pos_in_cohort[rows] = np.arange(rows.size)
 
     # ------------------------------------------------------------------ cached per-cohort arrays
     def sorted_cohort(self, j: int, g: int) -> tuple[np.ndarray, np.ndarray]:
@@ -421,7 +437,7 @@ class Explainer:
         return not all(same(det[k], old.get(k)) for k in keys)
 
     # ------------------------------------------------------------------ exact evaluation
-    def exact(self, r: int, j: int, t_new: float, *, precise: bool = False) -> tuple[float, int, bool, float]:
+    def exact(self, r: int, j: int, t_new: float, *, precise: bool = False) -> tuple[float, int, bool, float]:  # noqa: PLR0912, PLR0915
         """Score, stage rank, whether the cohort's fit changed, and own normalised value, when unit
         r's treated value of indicator j becomes ``t_new`` and the cohort's normaliser is refitted as
         a re-run would refit it (other units' values unchanged)."""
@@ -592,7 +608,7 @@ class Explainer:
         return exp
 
     # ------------------------------------------------------------------ what-if
-    def whatif(self, r: int, j: int, target: str, value: Any) -> WhatIf:
+    def whatif(self, r: int, j: int, target: str, value: Any) -> WhatIf:  # noqa: C901, PLR0912, PLR0915
         """Smallest raw change of indicator j for unit row r reaching a tier (``value`` = tier name)
         or ``value`` more points."""
         code = self.inds[j]
@@ -756,7 +772,7 @@ class Explainer:
                 lo = mid
         return self._finalise(r, j, w, d * hi, cond, exact=True)
 
-    def _beyond_max_closed_form(self, r: int, j: int, w: WhatIf, cond, u0: float, svals: np.ndarray):
+    def _beyond_max_closed_form(self, r: int, j: int, w: WhatIf, cond, u0: float, svals: np.ndarray):  # noqa: C901, PLR0912, PLR0915
         """Tier target beyond the cohort's maximum under a min-max-type normaliser and arithmetic
         aggregation, solved in closed form (None when not applicable).
 

@@ -68,32 +68,7 @@ class NormaliserFit:
             out = np.full(x.shape, p["midpoint"])
             out[np.isnan(x)] = np.nan
             return out
-        if m == "minmax":
-            # in place on one buffer; same operation order as lower + (x - lo) / (hi - lo) * (upper - lower)
-            y = np.subtract(xd, p["lo"])
-            y /= p["hi"] - p["lo"]
-            y *= p["upper"] - p["lower"]
-            y += p["lower"]
-            return y
-        if m == "efficacy":
-            y = np.subtract(xd, p["lo"])
-            y *= 40.0
-            y /= p["hi"] - p["lo"]
-            y += 60.0
-            return y
-        if m == "zscore":
-            return p["mean_target"] + (xd - p["mean"]) / p["sd"] * p["sd_target"]
-        if m == "dist_to_max":
-            return (1.0 - (p["hi"] - xd) / (p["hi"] - p["lo"])) * p["scale"]
-        if m == "dist_to_target":
-            y = 1.0 - (p["target"] - xd) / (p["target"] - p["lo"])
-            if p["cap"]:
-                y = np.minimum(y, 1.0)
-            return y * p["scale"]
-        if m == "goalposts":
-            y = np.clip((xd - p["gp_lo"]) / (p["gp_hi"] - p["gp_lo"]), 0.0, 1.0)
-            return y * p["scale"]
-        raise ValueError(f"unknown normaliser {m!r}")
+        return _scale_apply(xd, m, p)
 
     # ------------------------------------------------------------------ invert
     def invert(self, y: Any) -> Any:
@@ -135,6 +110,36 @@ class NormaliserFit:
 
 def _scalar(a: np.ndarray) -> Any:
     return a[()] if np.ndim(a) == 0 else a
+
+
+def _scale_apply(xd: np.ndarray, m: str, p: dict) -> np.ndarray:
+    """The methods that rescale the direction-adjusted values ``xd`` with the fitted parameters."""
+    if m == "minmax":
+        # in place on one buffer; same operation order as lower + (x - lo) / (hi - lo) * (upper - lower)
+        y = np.subtract(xd, p["lo"])
+        y /= p["hi"] - p["lo"]
+        y *= p["upper"] - p["lower"]
+        y += p["lower"]
+        return y
+    if m == "efficacy":
+        y = np.subtract(xd, p["lo"])
+        y *= 40.0
+        y /= p["hi"] - p["lo"]
+        y += 60.0
+        return y
+    if m == "zscore":
+        return p["mean_target"] + (xd - p["mean"]) / p["sd"] * p["sd_target"]
+    if m == "dist_to_max":
+        return (1.0 - (p["hi"] - xd) / (p["hi"] - p["lo"])) * p["scale"]
+    if m == "dist_to_target":
+        y = 1.0 - (p["target"] - xd) / (p["target"] - p["lo"])
+        if p["cap"]:
+            y = np.minimum(y, 1.0)
+        return y * p["scale"]
+    if m == "goalposts":
+        y = np.clip((xd - p["gp_lo"]) / (p["gp_hi"] - p["gp_lo"]), 0.0, 1.0)
+        return y * p["scale"]
+    raise ValueError(f"unknown normaliser {m!r}")
 
 
 def _ratio(x: np.ndarray, method: str, p: dict, d: float) -> np.ndarray:
@@ -204,18 +209,28 @@ def fit_normaliser(x: np.ndarray, settings: dict[str, Any], direction: float = 1
         return _fit_ratio(valid, method, settings, d, target, code, scale)
     xd = valid * d if d != 1.0 else valid
     if method in RANK_METHODS:
-        ref = np.sort(xd)
-        params: dict[str, float] = {"scale": scale}
-        if method == "rank":
-            params["ties"] = settings.get("ties", "average")
-        fit = NormaliserFit(method, d, params, n, reference=ref)
-        if method == "percentile_rank" and ref[0] == ref[-1]:
-            # one unit, or all tied: nobody is above anybody -> the midpoint of the scale
-            params["midpoint"] = 0.5 * scale
-            fit.degenerate = "one unit" if n == 1 else "zero range"
-        return fit
+        return _fit_rank(xd, method, settings, d, n, scale)
     if method == "none":
         return NormaliserFit(method, d, {}, n)
+    return _fit_spread(xd, method, settings, d, n, target, code, scale)
+
+
+def _fit_rank(xd: np.ndarray, method: str, settings: dict, d: float, n: int, scale: float) -> NormaliserFit:
+    ref = np.sort(xd)
+    params: dict[str, float] = {"scale": scale}
+    if method == "rank":
+        params["ties"] = settings.get("ties", "average")
+    fit = NormaliserFit(method, d, params, n, reference=ref)
+    if method == "percentile_rank" and ref[0] == ref[-1]:
+        # one unit, or all tied: nobody is above anybody -> the midpoint of the scale
+        params["midpoint"] = 0.5 * scale
+        fit.degenerate = "one unit" if n == 1 else "zero range"
+    return fit
+
+
+def _fit_spread(xd: np.ndarray, method: str, settings: dict, d: float, n: int, target: float, code: str,
+                scale: float) -> NormaliserFit:
+    """zscore, dist_to_target and goalposts, fitted on the direction-adjusted values ``xd``."""
     lo, hi = float(xd.min()), float(xd.max())
     fit = NormaliserFit(method, d, {"lo": lo, "hi": hi}, n)
     p = fit.params

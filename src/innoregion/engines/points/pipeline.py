@@ -27,8 +27,8 @@ class DataError(ValueError):
 
 
 # ---------------------------------------------------------------------------- metadata
-def build_hierarchy(meta: pl.DataFrame) -> Hierarchy:
-    """Read the indicator tree from an iMeta table (COINr schema)."""
+def _meta_rows(meta: pl.DataFrame) -> list[dict[str, Any]]:
+    """The Indicator and Aggregate rows of an iMeta table (Type inferred from Level when absent)."""
     for col in ("iCode", "Level", "Parent"):
         if col not in meta.columns:
             raise DataError(f"meta: column {col!r} is required (COINr iMeta schema)")
@@ -43,47 +43,53 @@ def build_hierarchy(meta: pl.DataFrame) -> Hierarchy:
     m = m.filter(pl.col("Type").is_in(["Indicator", "Aggregate"]))
     if m.height == 0:
         raise DataError("meta: no Indicator rows")
-    rows = m.to_dicts()
-    levels: dict[int, list[str]] = {}
-    parent: dict[str, str | None] = {}
-    direction: dict[str, float] = {}
-    weight: dict[str, float] = {}
-    target: dict[str, float] = {}
-    denominator: dict[str, str | None] = {}
-    for r in rows:
-        code = str(r["iCode"])
-        if code in parent:
-            raise DataError(f"meta: duplicate iCode {code!r}")
-        try:
-            lvl = int(r["Level"])
-        except (TypeError, ValueError):
-            raise DataError(f"meta: {code!r} has no valid Level") from None
-        if (r["Type"] == "Indicator") != (lvl == 1):
-            raise DataError(f"meta: {code!r} is Type {r['Type']} at Level {lvl} "
-                            "(indicators are level 1, aggregates level 2 and above)")
-        levels.setdefault(lvl, []).append(code)
-        par = r.get("Parent")
-        parent[code] = None if par is None or str(par) in ("", "NA") else str(par)
-        d = r.get("Direction")
-        d = 1.0 if d is None else float(d)
-        if d not in (1.0, -1.0):
-            raise DataError(f"meta: {code!r} Direction must be 1 or -1, got {d:g}")
-        direction[code] = d
-        w = r.get("Weight")
-        w = 1.0 if w is None else float(w)
-        if not math.isfinite(w) or w < 0:
-            raise DataError(f"meta: {code!r} Weight must be a non-negative number, got {w!r}")
-        weight[code] = w
-        t = r.get("Target")
-        target[code] = float("nan") if t is None else float(t)
-        den = r.get("Denominator")
-        denominator[code] = None if den is None or str(den) in ("", "NA") else str(den)
+    return m.to_dicts()
+
+
+def _meta_code(value: Any) -> str | None:
+    return None if value is None or str(value) in ("", "NA") else str(value)
+
+
+def _meta_level(r: dict[str, Any], code: str) -> int:
+    try:
+        lvl = int(r["Level"])
+    except (TypeError, ValueError):
+        raise DataError(f"meta: {code!r} has no valid Level") from None
+    if (r["Type"] == "Indicator") != (lvl == 1):
+        raise DataError(f"meta: {code!r} is Type {r['Type']} at Level {lvl} "
+                        "(indicators are level 1, aggregates level 2 and above)")
+    return lvl
+
+
+def _meta_direction(r: dict[str, Any], code: str) -> float:
+    d = r.get("Direction")
+    d = 1.0 if d is None else float(d)
+    if d not in (1.0, -1.0):
+        raise DataError(f"meta: {code!r} Direction must be 1 or -1, got {d:g}")
+    return d
+
+
+def _meta_weight(r: dict[str, Any], code: str) -> float:
+    w = r.get("Weight")
+    w = 1.0 if w is None else float(w)
+    if not math.isfinite(w) or w < 0:
+        raise DataError(f"meta: {code!r} Weight must be a non-negative number, got {w!r}")
+    return w
+
+
+def _top_level(levels: dict[int, list[str]]) -> int:
     top_level = max(levels)
     if sorted(levels) != list(range(1, top_level + 1)):
         raise DataError(f"meta: levels must be consecutive from 1, got {sorted(levels)}")
     if len(levels[top_level]) != 1:
         raise DataError(f"meta: the top level {top_level} must hold exactly one aggregate, got "
                         f"{levels[top_level]}")
+    return top_level
+
+
+def _children(levels: dict[int, list[str]], parent: dict[str, str | None],
+              top_level: int) -> dict[str, list[str]]:
+    """Each aggregate's children; every code below the top has an aggregate one level up as its parent."""
     children: dict[str, list[str]] = {c: [] for k in levels if k > 1 for c in levels[k]}
     level_of = {c: k for k, cs in levels.items() for c in cs}
     for code, par in parent.items():
@@ -100,6 +106,30 @@ def build_hierarchy(meta: pl.DataFrame) -> Hierarchy:
     for par, ch in children.items():
         if not ch:
             raise DataError(f"meta: aggregate {par!r} has no children")
+    return children
+
+
+def build_hierarchy(meta: pl.DataFrame) -> Hierarchy:
+    """Read the indicator tree from an iMeta table (COINr schema)."""
+    levels: dict[int, list[str]] = {}
+    parent: dict[str, str | None] = {}
+    direction: dict[str, float] = {}
+    weight: dict[str, float] = {}
+    target: dict[str, float] = {}
+    denominator: dict[str, str | None] = {}
+    for r in _meta_rows(meta):
+        code = str(r["iCode"])
+        if code in parent:
+            raise DataError(f"meta: duplicate iCode {code!r}")
+        levels.setdefault(_meta_level(r, code), []).append(code)
+        parent[code] = _meta_code(r.get("Parent"))
+        direction[code] = _meta_direction(r, code)
+        weight[code] = _meta_weight(r, code)
+        t = r.get("Target")
+        target[code] = float("nan") if t is None else float(t)
+        denominator[code] = _meta_code(r.get("Denominator"))
+    top_level = _top_level(levels)
+    children = _children(levels, parent, top_level)
     parent[levels[top_level][0]] = None
     return Hierarchy(levels, children, parent, direction, weight, target, denominator)
 
@@ -178,6 +208,25 @@ def _impute_panel(data: pl.DataFrame, h: Hierarchy, method: str) -> pl.DataFrame
     return d.with_columns([e.alias(c) for e, c in zip(exprs, inds, strict=True)])
 
 
+def _fill_by_group(x: np.ndarray, miss: np.ndarray, method: str, codes: np.ndarray, n_groups: int,
+                   idx: list[np.ndarray]) -> None:
+    """Fill ``x`` (in place) where ``miss`` with the mean or median of the unit's group."""
+    if method == "mean":
+        valid = ~miss
+        sums = np.bincount(codes, weights=np.where(valid, x, 0.0), minlength=n_groups)
+        cnt = np.bincount(codes, weights=valid.astype(float), minlength=n_groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stat = np.where(cnt > 0, sums / np.where(cnt > 0, cnt, 1.0), np.nan)
+        x[miss] = stat[codes[miss]]
+        return
+    for ix in idx:
+        sub = x[ix]
+        m = np.isnan(sub)
+        if m.any() and not m.all():
+            sub[m] = np.median(sub[~m])
+            x[ix] = sub
+
+
 def _impute(cols, data, h: Hierarchy, spec: Spec, warnings: list[str]) -> dict[str, np.ndarray]:
     conf = spec.impute
     method = conf["method"]
@@ -200,20 +249,7 @@ def _impute(cols, data, h: Hierarchy, spec: Spec, warnings: list[str]) -> dict[s
                 continue
             x[miss] = np.mean(x[~miss]) if method == "mean" else np.median(x[~miss])
         else:
-            if method == "mean":
-                valid = ~miss
-                sums = np.bincount(codes, weights=np.where(valid, x, 0.0), minlength=len(labels))
-                cnt = np.bincount(codes, weights=valid.astype(float), minlength=len(labels))
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    stat = np.where(cnt > 0, sums / np.where(cnt > 0, cnt, 1.0), np.nan)
-                x[miss] = stat[codes[miss]]
-            else:
-                for ix in idx:
-                    sub = x[ix]
-                    m = np.isnan(sub)
-                    if m.any() and not m.all():
-                        sub[m] = np.median(sub[~m])
-                        x[ix] = sub
+            _fill_by_group(x, miss, method, codes, len(labels), idx)
         left = int(np.isnan(x).sum())
         if left:
             warnings.append(f"impute: {code}: {left} value(s) could not be imputed ("
@@ -408,56 +444,59 @@ def _item_points(data: pl.DataFrame, conf: dict, kind: str, warnings: list[str])
 
 
 # ---------------------------------------------------------------------------- main
-def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str) -> PipelineResult:
-    """Run the methodology ``spec`` on ``data`` (units x indicators) with iMeta ``meta``.
+_Snapshots = dict[str, tuple[dict[str, np.ndarray], np.ndarray]]
+_PARAMS_SCHEMA = {"iCode": pl.String, "cohort": pl.String, "method": pl.String, "direction": pl.Float64,
+                 "n": pl.Int64, "degenerate": pl.String, "params": pl.String}
 
-    Steps, each switched on and parameterised by the spec: denominate; screen and impute (in the
-    spec's ``order``); treat outliers; assign life-cycle stages; normalise (directions first,
-    optionally within a cohort); aggregate level by level with stage-specific weights; bonus and
-    penalty; ranks (overall and within stage) and tiers within each stage. See
-    :class:`PipelineResult` for what comes back and ``docs/methodology/spec.md`` for the rules.
-    """
-    spec = load_spec(spec)
-    warnings: list[str] = []
-    h = build_hierarchy(meta)
+
+def _indicator_columns(data: pl.DataFrame, h: Hierarchy) -> dict[str, np.ndarray]:
+    return {c: _float_col(data, c) for c in h.indicators}
+
+
+def _check_data_columns(data: pl.DataFrame, h: Hierarchy) -> None:
     if "uCode" not in data.columns:
         raise DataError("data: column 'uCode' is required")
     missing = [c for c in h.indicators if c not in data.columns]
     if missing:
         raise DataError(f"data: indicator column(s) missing: {', '.join(missing)}")
 
-    # ---- panel: denominate row-wise, panel imputation, then select the scored period
-    panel = "Time" in data.columns
+
+def _scored_period(data: pl.DataFrame, h: Hierarchy, spec: Spec, warnings: list[str]):
+    """Panel data: denominate row-wise, run a panel imputation, then select the scored period.
+
+    Returns the period's rows, their raw and denominated indicator columns, and the panel-imputed columns
+    (``None`` unless the impute method works along Time).
+    """
+    data = data.sort(["uCode", "Time"], maintain_order=True)
+    den_all = _denominate(_indicator_columns(data, h), data, h, spec, warnings)
+    full = data.with_columns([pl.Series(c, den_all[c], nan_to_null=True) for c in h.indicators])
+    times = data["Time"].drop_nulls().unique().sort()
+    if times.len() == 0:
+        raise DataError("data: column 'Time' has no values")
+    latest = spec.time in (None, "latest")
+    period = times[-1] if latest else spec.time
+    if not latest and period not in times.to_list():
+        raise SpecError("time", f"period {spec.time!r} not in the data ({times.to_list()})")
+    sel = pl.col("Time") == period
     imp_panel = None
-    if panel:
-        data = data.sort(["uCode", "Time"], maintain_order=True)
-        den_all = _denominate({c: _float_col(data, c) for c in h.indicators}, data, h, spec, warnings)
-        full = data.with_columns([pl.Series(c, den_all[c], nan_to_null=True) for c in h.indicators])
-        times = data["Time"].drop_nulls().unique().sort()
-        if times.len() == 0:
-            raise DataError("data: column 'Time' has no values")
-        latest = spec.time in (None, "latest")
-        period = times[-1] if latest else spec.time
-        if not latest and period not in times.to_list():
-            raise SpecError("time", f"period {spec.time!r} not in the data ({times.to_list()})")
-        sel = pl.col("Time") == period
-        if spec.impute["method"] in ("latest", "interpolate"):
-            full_imp = _impute_panel(full, h, spec.impute["method"]).filter(sel)
-            imp_panel = {c: _float_col(full_imp, c) for c in h.indicators}
-        data = data.filter(sel)
-        raw_cols = {c: _float_col(data, c) for c in h.indicators}
-        den_sel = full.filter(sel)
-        den_cols = {c: _float_col(den_sel, c) for c in h.indicators}
-        warnings.append(f"time: panel data; scoring period {period}")
-    else:
-        raw_cols = {c: _float_col(data, c) for c in h.indicators}
-        den_cols = _denominate(raw_cols, data, h, spec, warnings)
+    if spec.impute["method"] in ("latest", "interpolate"):
+        imp_panel = _indicator_columns(_impute_panel(full, h, spec.impute["method"]).filter(sel), h)
+    data = data.filter(sel)
+    raw_cols = _indicator_columns(data, h)
+    den_cols = _indicator_columns(full.filter(sel), h)
+    warnings.append(f"time: panel data; scoring period {period}")
+    return data, raw_cols, den_cols, imp_panel
+
+
+def _check_unique_units(data: pl.DataFrame, panel: bool) -> None:
     if data["uCode"].is_duplicated().any():
         dup = data.filter(data["uCode"].is_duplicated())["uCode"][0]
         raise DataError(f"data: uCode {dup!r} appears more than once"
                         + (" in the scored period" if panel else ""))
 
-    # only the few non-indicator columns used later travel with the units (cheap to filter)
+
+def _spec_columns(data: pl.DataFrame, spec: Spec) -> pl.DataFrame:
+    """Only the few non-indicator columns used later travel with the units (cheap to filter)."""
     needed = {"uCode"}
     for name in (spec.impute["by"], spec.normalise["cohort"]):
         if name and name != "stage":
@@ -469,16 +508,21 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
     for name in sorted(needed):
         if name not in data.columns:
             raise DataError(f"data: column {name!r} (used by the spec) is missing")
-    data = data.select(sorted(needed))
+    return data.select(sorted(needed))
 
-    ucode_all = data["uCode"].cast(pl.String)
-    inds = h.indicators
+
+def _impute_and_screen(data: pl.DataFrame, raw_cols, den_cols, imp_panel, h: Hierarchy, spec: Spec,
+                       warnings: list[str]):
+    """Impute and screen in the spec's order.
+
+    Returns the columns, the units left (their data and their positions in ``data``), the excluded units,
+    the dropped indicators and the columns after each step with the positions of the units they hold.
+    """
     cols = den_cols
     excluded: list[str] = []
     dropped: list[str] = []
     rows = np.arange(data.height)
-    snapshots: dict[str, tuple[dict[str, np.ndarray], np.ndarray]] = {"raw": (raw_cols, rows),
-                                                                       "denominated": (den_cols, rows)}
+    snapshots: _Snapshots = {"raw": (raw_cols, rows), "denominated": (den_cols, rows)}
     for step in [s for s in spec.order if s in ("impute", "screen")]:
         if step == "impute":
             if imp_panel is not None:
@@ -495,19 +539,21 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
             snapshots["screened"] = (cols, rows)
     if data.height == 0:
         raise DataError("no units left to score (all screened out or empty data)")
-    ucode = ucode_all if rows.size == ucode_all.len() else ucode_all.gather(rows)
+    return cols, data, rows, excluded, dropped, snapshots
 
-    def snapshot_table(name: str) -> pl.DataFrame:
-        snap_cols, snap_rows = snapshots[name]
-        if snap_rows.size == rows.size:
-            return _frame(ucode, snap_cols, inds)
-        pos = np.searchsorted(snap_rows, rows)
-        return _frame(ucode, {c: snap_cols[c][pos] for c in inds}, inds)
 
-    cols, treat_details, treat_fits = _treat(cols, h, spec, warnings)
-    treated_cols = cols
+def _snapshot_table(snapshots: _Snapshots, name: str, ucode: pl.Series, rows: np.ndarray,
+                    inds: list[str]) -> pl.DataFrame:
+    snap_cols, snap_rows = snapshots[name]
+    if snap_rows.size == rows.size:
+        return _frame(ucode, snap_cols, inds)
+    pos = np.searchsorted(snap_rows, rows)
+    return _frame(ucode, {c: snap_cols[c][pos] for c in inds}, inds)
 
-    # ---- stages and cohorts
+
+def _stage_setup(data: pl.DataFrame, h: Hierarchy, spec: Spec, warnings: list[str]):
+    """Each unit's stage (a String series, null for none), the weight table of every stage, and each
+    unit's weight-table code with the codes' labels."""
     stage_arr = assign_stages(data, spec, warnings)
     stage_series = pl.Series("stage", stage_arr.tolist() if spec.stages else [None] * data.height,
                              dtype=pl.String)
@@ -515,73 +561,82 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
     if spec.stage_default is not None and spec.stage_default not in stage_names:
         stage_names.append(spec.stage_default)
     stage_weights = _stage_weight_table(h, spec, stage_names)
-    weight_key = stage_series.fill_null(ALL_COHORTS)
-    w_codes, w_labels, _ = _groups(weight_key)
-    w_labels = [str(x) for x in w_labels]
+    w_codes, w_labels, _ = _groups(stage_series.fill_null(ALL_COHORTS))
+    return stage_series, stage_weights, w_codes, [str(x) for x in w_labels]
 
+
+def _cohorts(data: pl.DataFrame, spec: Spec, stage_series: pl.Series) -> tuple[list[str], list[np.ndarray]]:
+    """The normalisation cohorts: their labels and the row indices of each."""
     cohort_col = spec.normalise["cohort"]
     if cohort_col is None:
-        c_labels, c_idx = [ALL_COHORTS], [np.arange(data.height)]
+        return [ALL_COHORTS], [np.arange(data.height)]
+    if cohort_col == "stage":
+        if not spec.stages:
+            raise SpecError("normalise.cohort", "cohort 'stage' needs stages.bands")
+        cser = stage_series.fill_null(NO_STAGE)
+    elif cohort_col in data.columns:
+        cser = data[cohort_col].cast(pl.String).fill_null("(missing)")
     else:
-        if cohort_col == "stage":
-            if not spec.stages:
-                raise SpecError("normalise.cohort", "cohort 'stage' needs stages.bands")
-            cser = stage_series.fill_null(NO_STAGE)
-        elif cohort_col in data.columns:
-            cser = data[cohort_col].cast(pl.String).fill_null("(missing)")
-        else:
-            raise DataError(f"data: normalise.cohort column {cohort_col!r} is missing")
-        _, c_labels, c_idx = _groups(cser)
-        c_labels = [str(x) for x in c_labels]
+        raise DataError(f"data: normalise.cohort column {cohort_col!r} is missing")
+    _, c_labels, c_idx = _groups(cser)
+    return [str(x) for x in c_labels], c_idx
 
-    # ---- normalise
+
+def _warn_fit(fit: NormaliserFit, code: str, cohort: str, warnings: list[str]) -> None:
+    where = "" if cohort == ALL_COHORTS else f", cohort {cohort}"
+    if fit.empty:
+        warnings.append(f"normalise: {code}{where}: no data; the indicator is missing and dropped "
+                        "from aggregation")
+    elif fit.degenerate:
+        mid = fit.params.get("midpoint")
+        warnings.append(f"normalise: {code}{where}: {fit.degenerate} (n={fit.n}); every unit gets "
+                        f"{_fmt(mid) if mid is not None else 'the midpoint'}")
+
+
+def _normalise_indicator(code: str, x: np.ndarray, h: Hierarchy, spec: Spec, c_labels: list[str],
+                         c_idx: list[np.ndarray],
+                         warnings: list[str]) -> tuple[np.ndarray, list[NormaliserFit]]:
+    """One indicator normalised within each cohort; its values and the fit of each cohort."""
+    settings = spec.normaliser_for(code)
+    y = np.full(x.shape, np.nan)
+    fits: list[NormaliserFit] = []
+    for lab, ix in zip(c_labels, c_idx, strict=True):
+        xs = x[ix] if len(c_idx) > 1 else x
+        try:
+            fit = fit_normaliser(xs, settings, h.direction[code], h.target[code], code)
+        except ValueError as exc:
+            raise SpecError(f"normalise.indicators.{code}", str(exc)) from None
+        ys = fit.apply(xs)
+        if len(c_idx) > 1:
+            y[ix] = ys
+        else:
+            y = np.asarray(ys, dtype=float)
+        fits.append(fit)
+        _warn_fit(fit, code, lab, warnings)
+    return y, fits
+
+
+def _normalise(cols: dict[str, np.ndarray], h: Hierarchy, spec: Spec, c_labels: list[str],
+               c_idx: list[np.ndarray], warnings: list[str]):
+    """Normalise every indicator; returns the fits by (indicator, cohort), the values and the params table."""
     fits: dict[tuple[str, str], NormaliserFit] = {}
     norm: dict[str, np.ndarray] = {}
     p_rows = []
-    for code in inds:
-        settings = spec.normaliser_for(code)
-        x = cols[code]
-        y = np.full(x.shape, np.nan)
-        for lab, ix in zip(c_labels, c_idx, strict=True):
-            xs = x[ix] if len(c_idx) > 1 else x
-            try:
-                fit = fit_normaliser(xs, settings, h.direction[code], h.target[code], code)
-            except ValueError as exc:
-                raise SpecError(f"normalise.indicators.{code}", str(exc)) from None
-            ys = fit.apply(xs)
-            if len(c_idx) > 1:
-                y[ix] = ys
-            else:
-                y = np.asarray(ys, dtype=float)
+    for code in h.indicators:
+        y, code_fits = _normalise_indicator(code, cols[code], h, spec, c_labels, c_idx, warnings)
+        for lab, fit in zip(c_labels, code_fits, strict=True):
             fits[(code, lab)] = fit
-            where = "" if lab == ALL_COHORTS else f", cohort {lab}"
-            if fit.empty:
-                warnings.append(f"normalise: {code}{where}: no data; the indicator is missing and dropped "
-                                "from aggregation")
-            elif fit.degenerate:
-                mid = fit.params.get("midpoint")
-                warnings.append(f"normalise: {code}{where}: {fit.degenerate} (n={fit.n}); every unit gets "
-                                f"{_fmt(mid) if mid is not None else 'the midpoint'}")
             p_rows.append({"iCode": code, "cohort": lab, "method": fit.method, "direction": fit.direction,
                            "n": fit.n, "degenerate": fit.degenerate, "params": fit.params_json()})
         norm[code] = y
         nmiss = int(np.isnan(y).sum())
-        if nmiss and not all(fits[(code, lab)].empty for lab in c_labels):
+        if nmiss and not all(fit.empty for fit in code_fits):
             warnings.append(f"normalise: {code}: {nmiss} missing value(s) remain; dropped (weights "
                             "renormalised) in aggregation")
-    params_tab = pl.DataFrame(p_rows, schema={"iCode": pl.String, "cohort": pl.String, "method": pl.String,
-                                              "direction": pl.Float64, "n": pl.Int64, "degenerate": pl.String,
-                                              "params": pl.String})
+    return fits, norm, pl.DataFrame(p_rows, schema=_PARAMS_SCHEMA)
 
-    # ---- aggregate
-    aggs, eff = aggregate_tree(norm, h, spec, stage_weights, None, warnings=warnings, want_effective=True,
-                               stage_codes=w_codes, stage_labels=w_labels)
-    agg_codes = h.aggregates
-    for code in agg_codes:
-        k = int(np.isnan(aggs[code]).sum())
-        if k:
-            warnings.append(f"aggregate: {code}: missing for {k} unit(s) (too few children with data)")
 
+def _weights_table(h: Hierarchy, stage_weights: dict[str, dict[str, float]]) -> pl.DataFrame:
     w_rows = []
     for key, table in stage_weights.items():
         for par, ch in h.children.items():
@@ -590,10 +645,12 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
                 w_rows.append({"cohort": key, "iCode": c, "Parent": par,
                                "Level": next(k for k, cs in h.levels.items() if c in cs),
                                "weight": table[c], "rescaled": table[c] / tot if tot > 0 else float("nan")})
-    weights_tab = pl.DataFrame(w_rows)
+    return pl.DataFrame(w_rows)
 
-    # ---- bonus / penalty, score
-    top = aggs[h.top]
+
+def _score(top: np.ndarray, data: pl.DataFrame, spec: Spec, ucode: pl.Series, warnings: list[str]):
+    """Base points plus bonus minus penalty, within the floor and ceiling; returns the bonus, the penalty,
+    the score and the bonus/penalty table."""
     base = top * spec.base_factor
     b_raw = _item_points(data, spec.bonus, "bonus", warnings)
     p_raw = _item_points(data, spec.penalty, "penalty", warnings)
@@ -611,8 +668,12 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
     bp_tab = pl.DataFrame([ucode, pl.Series("base", base, nan_to_null=True), pl.Series("bonus_raw", b_raw),
                            pl.Series("bonus", bonus), pl.Series("penalty_raw", p_raw),
                            pl.Series("penalty", pen), pl.Series("score", score, nan_to_null=True)])
+    return bonus, pen, score, bp_tab
 
-    # ---- ranks and tiers
+
+def _rank_and_tier(ucode: pl.Series, stage_series: pl.Series, score: np.ndarray,
+                   tiers: list[tuple[str, float]]) -> pl.DataFrame:
+    """Rank overall and within the stage, and the tier each unit's rank within its stage earns."""
     rk = pl.DataFrame([ucode, stage_series, pl.Series("score", score, nan_to_null=True)])
     grp = pl.col("stage").fill_null(NO_STAGE)
     rk = rk.with_columns(
@@ -621,30 +682,77 @@ def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str
         pl.col("score").count().over(grp).cast(pl.Int64).alias("StageSize"),
     )
     tier_expr = pl.lit(None, dtype=pl.String)
-    for name, cut in reversed(spec.tiers):
+    for name, cut in reversed(tiers):
         limit = (pl.col("StageSize").cast(pl.Float64) * cut - 1e-9).ceil()
         tier_expr = pl.when(pl.col("StageRank").cast(pl.Float64) <= limit).then(pl.lit(name)).otherwise(tier_expr)
-    rk = rk.with_columns(tier_expr.alias("tier"))
-    ranks_tab = rk.select("uCode", "stage", "score", "Rank", "StageRank")
-    tiers_tab = rk.select("uCode", "stage", "StageRank", "StageSize", "tier")
+    return rk.with_columns(tier_expr.alias("tier"))
+
+
+def run_pipeline(data: pl.DataFrame, meta: pl.DataFrame, spec: Spec | dict | str) -> PipelineResult:
+    """Run the methodology ``spec`` on ``data`` (units x indicators) with iMeta ``meta``.
+
+    Steps, each switched on and parameterised by the spec: denominate; screen and impute (in the
+    spec's ``order``); treat outliers; assign life-cycle stages; normalise (directions first,
+    optionally within a cohort); aggregate level by level with stage-specific weights; bonus and
+    penalty; ranks (overall and within stage) and tiers within each stage. See
+    :class:`PipelineResult` for what comes back and ``docs/methodology/spec.md`` for the rules.
+    """
+    spec = load_spec(spec)
+    warnings: list[str] = []
+    h = build_hierarchy(meta)
+    _check_data_columns(data, h)
+    panel = "Time" in data.columns
+    imp_panel = None
+    if panel:
+        data, raw_cols, den_cols, imp_panel = _scored_period(data, h, spec, warnings)
+    else:
+        raw_cols = _indicator_columns(data, h)
+        den_cols = _denominate(raw_cols, data, h, spec, warnings)
+    _check_unique_units(data, panel)
+    data = _spec_columns(data, spec)
+
+    ucode_all = data["uCode"].cast(pl.String)
+    inds = h.indicators
+    cols, data, rows, excluded, dropped, snapshots = _impute_and_screen(data, raw_cols, den_cols, imp_panel,
+                                                                        h, spec, warnings)
+    ucode = ucode_all if rows.size == ucode_all.len() else ucode_all.gather(rows)
+    treated, treat_details, treat_fits = _treat(cols, h, spec, warnings)
+
+    stage_series, stage_weights, w_codes, w_labels = _stage_setup(data, h, spec, warnings)
+    c_labels, c_idx = _cohorts(data, spec, stage_series)
+    fits, norm, params_tab = _normalise(treated, h, spec, c_labels, c_idx, warnings)
+
+    aggs, eff = aggregate_tree(norm, h, spec, stage_weights, None, warnings=warnings, want_effective=True,
+                               stage_codes=w_codes, stage_labels=w_labels)
+    agg_codes = h.aggregates
+    for code in agg_codes:
+        k = int(np.isnan(aggs[code]).sum())
+        if k:
+            warnings.append(f"aggregate: {code}: missing for {k} unit(s) (too few children with data)")
+
+    top = aggs[h.top]
+    bonus, pen, score, bp_tab = _score(top, data, spec, ucode, warnings)
+    rk = _rank_and_tier(ucode, stage_series, score, spec.tiers)
     scores = pl.DataFrame([ucode, stage_series, pl.Series(h.top, top, nan_to_null=True),
                            pl.Series("bonus", bonus), pl.Series("penalty", pen)]).with_columns(
         rk["score"], rk["Rank"], rk["StageRank"], rk["tier"])
 
-    stages_tab = pl.DataFrame([ucode, stage_series])
+    def snapshot(name: str):
+        return lambda: _snapshot_table(snapshots, name, ucode, rows, inds)
+
     tables = {
-        "raw": lambda: snapshot_table("raw"),
-        "denominated": lambda: snapshot_table("denominated"),
-        "screened": lambda: snapshot_table("screened"),
-        "imputed": lambda: snapshot_table("imputed"),
-        "treated": lambda: _frame(ucode, treated_cols, inds),
+        **{name: snapshot(name) for name in ("raw", "denominated", "screened", "imputed")},
+        "treated": lambda: _frame(ucode, treated, inds),
         "normalised": lambda: _frame(ucode, norm, inds),
         "aggregated": lambda: _frame(ucode, {**norm, **aggs}, inds + agg_codes),
         "effective_weights": lambda: _frame(ucode, eff, inds),
     }
     return PipelineResult(
-        spec=spec, hierarchy=h, treatment_details=treat_details, weights=weights_tab, stages=stages_tab,
-        ranks=ranks_tab, tiers=tiers_tab, bonus_penalty=bp_tab, scores=scores, normaliser_params=params_tab,
-        normaliser_fits=fits, treatment_fits=treat_fits, stage_weights=stage_weights, cohort_column=cohort_col,
-        warnings=warnings, excluded_units=excluded, dropped_indicators=dropped, tables=tables,
+        spec=spec, hierarchy=h, treatment_details=treat_details, weights=_weights_table(h, stage_weights),
+        stages=pl.DataFrame([ucode, stage_series]),
+        ranks=rk.select("uCode", "stage", "score", "Rank", "StageRank"),
+        tiers=rk.select("uCode", "stage", "StageRank", "StageSize", "tier"), bonus_penalty=bp_tab,
+        scores=scores, normaliser_params=params_tab, normaliser_fits=fits, treatment_fits=treat_fits,
+        stage_weights=stage_weights, cohort_column=spec.normalise["cohort"], warnings=warnings,
+        excluded_units=excluded, dropped_indicators=dropped, tables=tables,
     )

@@ -40,7 +40,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from innoregion.data.catalogue import load_catalogue
+from innoregion.data.catalogue import Catalogue, load_catalogue
 
 METHODOLOGY_DIR = Path(__file__).resolve().parents[2] / "methodologies"
 TOP = "Points"
@@ -174,6 +174,84 @@ def _age_years(founded: Any, year: int) -> float | None:
     return (dt.date(year, 12, 31) - founded).days / 365.25
 
 
+def _needed(m: Methodology, item_cols: list[str], cat: Catalogue) -> tuple[set[str], set[str]]:
+    """The catalogue indicators read from the scored year and from the year before."""
+    needed = {"revenue"}
+    needed_prev: set[str] = set()
+    for i in m.indicators:
+        num = i.get("numerator", i["code"])
+        needed.add(num)
+        if i.get("change"):
+            needed_prev.add(num)
+        if i.get("denominator"):
+            (needed_prev if i.get("denominator_year") == "previous" else needed).add(i["denominator"])
+    needed |= {c for c in item_cols if c in cat.indicators}
+    return needed, needed_prev
+
+
+def _wide(frame: pl.DataFrame, names: set[str], units: pl.DataFrame) -> pl.DataFrame:
+    """One row per unit, one column per indicator in ``names`` that ``frame`` holds."""
+    f = frame.filter(pl.col("indicator").is_in(sorted(names)))
+    if f.height == 0:
+        return units.clone()
+    w = f.pivot(on="indicator", index="credit_code", values="value", aggregate_function="first")
+    return units.join(w, on="credit_code", how="left")
+
+
+def _column(frame: pl.DataFrame, code: str, cat: Catalogue) -> pl.Series:
+    """An indicator's values (all missing when absent); a missing count, flag or level counts as 0."""
+    if code in frame.columns:
+        s = frame[code].cast(pl.Float64)
+    else:
+        s = pl.Series(code, [None] * frame.height, dtype=pl.Float64)
+    if code in cat.indicators and cat.indicators[code].type in ("count", "flag", "level"):
+        s = s.fill_null(0.0)
+    return s
+
+
+def _enterprise_columns(enterprises: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    ent = enterprises.with_columns(pl.col("credit_code").cast(pl.String))
+    for c in ("cluster", "zone", "industry"):
+        if c not in ent.columns:
+            ent = ent.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+    return units.join(ent.select("credit_code", "founded", "cluster", "zone", "industry"), on="credit_code",
+                      how="left")
+
+
+def _indicator_columns(m: Methodology, w_cur: pl.DataFrame, w_prev: pl.DataFrame, cat: Catalogue,
+                       out: dict[str, pl.Series]) -> None:
+    """Each indicator (a change from the year before where it says so) and its denominator."""
+    for i in m.indicators:
+        code = i["code"]
+        num = i.get("numerator", code)
+        s = _column(w_cur, num, cat)
+        if i.get("change"):
+            s = s - _column(w_prev, num, cat)
+        out[code] = s.alias(code)
+        den = i.get("denominator")
+        if den:
+            name = _den_column(i)
+            src = w_prev if i.get("denominator_year") == "previous" else w_cur
+            d = _column(src, den, cat)
+            out[name] = d.alias(name)
+
+
+def _item_columns(item_cols: list[str], ent: pl.DataFrame, w_cur: pl.DataFrame, cat: Catalogue,
+                  out: dict[str, pl.Series]) -> None:
+    """The bonus and penalty columns not already there: cluster memberships, or filed values (0 when
+    blank)."""
+    for c in item_cols:
+        if c in out:
+            continue
+        if c.startswith("cluster_"):
+            key = c[len("cluster_"):]
+            out[c] = (ent["cluster"] == key).fill_null(False).cast(pl.Float64).alias(c)
+        elif c == "in_region_cluster":
+            out[c] = ent["cluster"].is_not_null().cast(pl.Float64).alias(c)
+        else:
+            out[c] = _column(w_cur, c, cat).fill_null(0.0).alias(c)
+
+
 def build_input(values: pl.DataFrame, enterprises: pl.DataFrame, methodology: str | Methodology,
                 year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``(data, meta)`` for :func:`run_pipeline` -- see the module docstring for the columns.
@@ -191,74 +269,21 @@ def build_input(values: pl.DataFrame, enterprises: pl.DataFrame, methodology: st
     prev = v.filter(pl.col("year") == year - 1)
     codes = sorted(cur["credit_code"].unique().to_list())
     units = pl.DataFrame({"credit_code": codes}, schema={"credit_code": pl.String})
-
-    def wide(frame: pl.DataFrame, names: set[str]) -> pl.DataFrame:
-        f = frame.filter(pl.col("indicator").is_in(sorted(names)))
-        if f.height == 0:
-            return units.clone()
-        w = f.pivot(on="indicator", index="credit_code", values="value", aggregate_function="first")
-        return units.join(w, on="credit_code", how="left")
-
-    needed = {"revenue"}
-    needed_prev: set[str] = set()
-    for i in m.indicators:
-        num = i.get("numerator", i["code"])
-        needed.add(num)
-        if i.get("change"):
-            needed_prev.add(num)
-        if i.get("denominator"):
-            (needed_prev if i.get("denominator_year") == "previous" else needed).add(i["denominator"])
     item_cols = m.item_columns()
-    needed |= {c for c in item_cols if c in cat.indicators}
-    w_cur = wide(cur, needed)
-    w_prev = wide(prev, needed_prev)
-
-    def col(frame: pl.DataFrame, code: str) -> pl.Series:
-        if code in frame.columns:
-            s = frame[code].cast(pl.Float64)
-        else:
-            s = pl.Series(code, [None] * frame.height, dtype=pl.Float64)
-        if code in cat.indicators and cat.indicators[code].type in ("count", "flag", "level"):
-            s = s.fill_null(0.0)
-        return s
-
-    ent = enterprises.with_columns(pl.col("credit_code").cast(pl.String))
-    for c in ("cluster", "zone", "industry"):
-        if c not in ent.columns:
-            ent = ent.with_columns(pl.lit(None, dtype=pl.String).alias(c))
-    ent = units.join(ent.select("credit_code", "founded", "cluster", "zone", "industry"), on="credit_code",
-                     how="left")
+    needed, needed_prev = _needed(m, item_cols, cat)
+    w_cur = _wide(cur, needed, units)
+    w_prev = _wide(prev, needed_prev, units)
+    ent = _enterprise_columns(enterprises, units)
     out: dict[str, pl.Series] = {
         "uCode": units["credit_code"].alias("uCode"),
         "cluster": ent["cluster"].cast(pl.String), "zone": ent["zone"].cast(pl.String),
         "industry": ent["industry"].cast(pl.String),
         "age_years": pl.Series("age_years", [_age_years(f, year) for f in ent["founded"].to_list()],
                                dtype=pl.Float64),
-        "stage_revenue": col(w_cur, "revenue").alias("stage_revenue"),
+        "stage_revenue": _column(w_cur, "revenue", cat).alias("stage_revenue"),
     }
-    for i in m.indicators:
-        code = i["code"]
-        num = i.get("numerator", code)
-        s = col(w_cur, num)
-        if i.get("change"):
-            s = s - col(w_prev, num)
-        out[code] = s.alias(code)
-        den = i.get("denominator")
-        if den:
-            name = _den_column(i)
-            src = w_prev if i.get("denominator_year") == "previous" else w_cur
-            d = col(src, den)
-            out[name] = d.alias(name)
-    for c in item_cols:
-        if c in out:
-            continue
-        if c.startswith("cluster_"):
-            key = c[len("cluster_"):]
-            out[c] = (ent["cluster"] == key).fill_null(False).cast(pl.Float64).alias(c)
-        elif c == "in_region_cluster":
-            out[c] = ent["cluster"].is_not_null().cast(pl.Float64).alias(c)
-        else:
-            out[c] = col(w_cur, c).fill_null(0.0).alias(c)
+    _indicator_columns(m, w_cur, w_prev, cat, out)
+    _item_columns(item_cols, ent, w_cur, cat, out)
     data = pl.DataFrame(list(out.values()))
     return data, build_meta(m)
 

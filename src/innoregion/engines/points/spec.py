@@ -132,6 +132,53 @@ def _opt_str(value: Any, path: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------- sections
+def _goalpost_pair(value: list | tuple, path: str) -> tuple[float, float]:
+    gp = (_number(value[0], f"{path}[0]"), _number(value[1], f"{path}[1]"))
+    if gp[0] >= gp[1]:
+        raise SpecError(path, "lower goalpost must be below the upper one")
+    return gp
+
+
+def _goalposts(g: Any, path: str) -> tuple[float, float] | dict[str, tuple[float, float]]:
+    """``[lower, upper]``, or such a pair per indicator."""
+    if isinstance(g, list | tuple):
+        if len(g) != 2:
+            raise SpecError(path, "expected [lower, upper]")
+        return _goalpost_pair(g, path)
+    gps = {}
+    for k, v in _expect_mapping(g, path).items():
+        if not isinstance(v, list | tuple) or len(v) != 2:
+            raise SpecError(f"{path}.{k}", "expected [lower, upper]")
+        gps[str(k)] = _goalpost_pair(v, f"{path}.{k}")
+    return gps
+
+
+def _normaliser_numbers(d: dict, path: str, out: dict[str, Any]) -> None:
+    for key in ("lower", "upper", "mean", "sd", "scale", "target", "ref"):
+        if key in d:
+            out[key] = _number(d[key], f"{path}.{key}")
+    if "sd" in out and out["sd"] <= 0:
+        raise SpecError(f"{path}.sd", "must be > 0")
+    if "lower" in out and "upper" in out and out["lower"] >= out["upper"]:
+        raise SpecError(f"{path}.upper", f"must be greater than lower ({out['lower']:g})")
+
+
+def _indicator_normalisers(d: dict, path: str, out: dict[str, Any]) -> None:
+    """The top-level keys: the cohort and the per-indicator overrides."""
+    out["cohort"] = _opt_str(d.get("cohort"), f"{path}.cohort")
+    inds = _expect_mapping(d.get("indicators"), f"{path}.indicators")
+    out["indicators"] = {
+        str(k): _normaliser_settings(_expect_mapping(v, f"{path}.indicators.{k}"),
+                                     f"{path}.indicators.{k}", top=False)
+        for k, v in inds.items()
+    }
+    if out.get("method") == "goalposts" and "goalposts" not in out:
+        missing = [k for k, v in out["indicators"].items() if "goalposts" not in v]
+        if not out["indicators"] or missing:
+            raise SpecError(f"{path}.goalposts", "method goalposts needs goalposts: [lower, upper] "
+                            "(globally or per indicator)")
+
+
 def _normaliser_settings(d: dict, path: str, *, top: bool) -> dict:
     allowed = ("method", "lower", "upper", "mean", "sd", "target", "targets", "goalposts", "scale",
                "ref", "refs", "cap", "ties")
@@ -141,13 +188,7 @@ def _normaliser_settings(d: dict, path: str, *, top: bool) -> dict:
     out: dict[str, Any] = {}
     if "method" in d or top:
         out["method"] = _choice(d.get("method", "minmax"), NORMALISE_METHODS, f"{path}.method")
-    for key in ("lower", "upper", "mean", "sd", "scale", "target", "ref"):
-        if key in d:
-            out[key] = _number(d[key], f"{path}.{key}")
-    if "sd" in out and out["sd"] <= 0:
-        raise SpecError(f"{path}.sd", "must be > 0")
-    if "lower" in out and "upper" in out and out["lower"] >= out["upper"]:
-        raise SpecError(f"{path}.upper", f"must be greater than lower ({out['lower']:g})")
+    _normaliser_numbers(d, path, out)
     if "cap" in d:
         out["cap"] = _bool(d["cap"], f"{path}.cap")
     if "ties" in d:
@@ -157,38 +198,9 @@ def _normaliser_settings(d: dict, path: str, *, top: bool) -> dict:
             m = _expect_mapping(d[key], f"{path}.{key}")
             out[key] = {str(k): _number(v, f"{path}.{key}.{k}") for k, v in m.items()}
     if "goalposts" in d:
-        g = d["goalposts"]
-        if isinstance(g, list | tuple):
-            if len(g) != 2:
-                raise SpecError(f"{path}.goalposts", "expected [lower, upper]")
-            gp = (_number(g[0], f"{path}.goalposts[0]"), _number(g[1], f"{path}.goalposts[1]"))
-            if gp[0] >= gp[1]:
-                raise SpecError(f"{path}.goalposts", "lower goalpost must be below the upper one")
-            out["goalposts"] = gp
-        else:
-            m = _expect_mapping(g, f"{path}.goalposts")
-            gps = {}
-            for k, v in m.items():
-                if not isinstance(v, list | tuple) or len(v) != 2:
-                    raise SpecError(f"{path}.goalposts.{k}", "expected [lower, upper]")
-                gp = (_number(v[0], f"{path}.goalposts.{k}[0]"), _number(v[1], f"{path}.goalposts.{k}[1]"))
-                if gp[0] >= gp[1]:
-                    raise SpecError(f"{path}.goalposts.{k}", "lower goalpost must be below the upper one")
-                gps[str(k)] = gp
-            out["goalposts"] = gps
+        out["goalposts"] = _goalposts(d["goalposts"], f"{path}.goalposts")
     if top:
-        out["cohort"] = _opt_str(d.get("cohort"), f"{path}.cohort")
-        inds = _expect_mapping(d.get("indicators"), f"{path}.indicators")
-        out["indicators"] = {
-            str(k): _normaliser_settings(_expect_mapping(v, f"{path}.indicators.{k}"),
-                                         f"{path}.indicators.{k}", top=False)
-            for k, v in inds.items()
-        }
-    if out.get("method") == "goalposts" and top and "goalposts" not in out:
-        missing = [k for k, v in out["indicators"].items() if "goalposts" not in v]
-        if not out["indicators"] or missing:
-            raise SpecError(f"{path}.goalposts", "method goalposts needs goalposts: [lower, upper] "
-                            "(globally or per indicator)")
+        _indicator_normalisers(d, path, out)
     return out
 
 
@@ -260,22 +272,19 @@ def _items(d: Any, path: str) -> dict:
     return {"cap": cap, "items": items}
 
 
-def _validate(d: dict) -> Spec:
-    d = _expect_mapping(d, "spec")
-    top_keys = ("name", "version", "source", "order", "denominate", "impute", "screen", "treat",
-                "normalise", "aggregate", "stages", "weights", "bonus", "penalty", "score", "tiers",
-                "time", "description", "notes")
-    _check_keys(d, top_keys, "")
-
+def _order(d: dict) -> list[str]:
     order = d.get("order", list(PRE_STEPS))
     if not isinstance(order, list) or sorted(order) != sorted(PRE_STEPS):
         raise SpecError("order", f"expected a permutation of {', '.join(PRE_STEPS)}, got {order!r}")
     if order[0] != "denominate" or order[-1] != "treat":
         raise SpecError("order", "denominate runs first and treat last; only impute and screen may swap")
+    return order
 
+
+def _denominate_settings(d: dict) -> dict:
     den = _expect_mapping(d.get("denominate"), "denominate")
     _check_keys(den, ("enabled", "scale", "denominators"), "denominate")
-    denominate = {
+    return {
         "enabled": _bool(den.get("enabled", False), "denominate.enabled"),
         "scale": _number(den.get("scale", 1.0), "denominate.scale"),
         "denominators": {str(k): _opt_str(v, f"denominate.denominators.{k}")
@@ -283,6 +292,8 @@ def _validate(d: dict) -> Spec:
                                                      "denominate.denominators").items()},
     }
 
+
+def _impute_settings(d: dict) -> dict:
     imp = _expect_mapping(d.get("impute"), "impute")
     _check_keys(imp, ("method", "by"), "impute")
     impute = {"method": _choice(imp.get("method", "none"), IMPUTE_METHODS, "impute.method"),
@@ -290,18 +301,23 @@ def _validate(d: dict) -> Spec:
     if impute["method"] in ("latest", "interpolate") and impute["by"]:
         raise SpecError("impute.by", f"method {impute['method']} works along Time within each unit; "
                         "'by' is for mean/median")
+    return impute
 
+
+def _screen_settings(d: dict) -> dict:
     scr = _expect_mapping(d.get("screen"), "screen")
     _check_keys(scr, ("min_availability", "indicator_min_availability"), "screen")
-    screen = {
+    return {
         "min_availability": _number(scr.get("min_availability", 0.0), "screen.min_availability", lo=0, hi=1),
         "indicator_min_availability": _number(scr.get("indicator_min_availability", 0.0),
                                               "screen.indicator_min_availability", lo=0, hi=1),
     }
 
+
+def _treat_settings(d: dict) -> dict:
     tr = _expect_mapping(d.get("treat"), "treat")
     _check_keys(tr, ("method", "skew", "kurtosis", "max_winsorised", "log_fallback", "k", "exclude"), "treat")
-    treat = {
+    return {
         "method": _choice(tr.get("method", "none"), TREAT_METHODS, "treat.method"),
         "skew": _number(tr.get("skew", 2.0), "treat.skew", lo=0),
         "kurtosis": _number(tr.get("kurtosis", 3.5), "treat.kurtosis"),
@@ -311,11 +327,8 @@ def _validate(d: dict) -> Spec:
         "exclude": [str(x) for x in (tr.get("exclude") or [])],
     }
 
-    normalise = _normaliser_settings(_expect_mapping(d.get("normalise"), "normalise"), "normalise", top=True)
-    aggregate = _aggregator_settings(_expect_mapping(d.get("aggregate"), "aggregate"), "aggregate", top=True)
 
-    st = _expect_mapping(d.get("stages"), "stages")
-    _check_keys(st, ("bands", "default"), "stages")
+def _stage_bands(st: dict) -> list[StageBand]:
     bands_raw = st.get("bands") or []
     if not isinstance(bands_raw, list):
         raise SpecError("stages.bands", "expected a list of stages")
@@ -336,9 +349,20 @@ def _validate(d: dict) -> Spec:
         if not when:
             raise SpecError(f"{p}.when", "at least one column band is required")
         bands.append(StageBand(name, {str(c): _band(v, f"{p}.when.{c}") for c, v in when.items()}))
-    stage_default = st.get("default")
-    stage_default = None if stage_default is None else str(stage_default)
+    return bands
 
+
+def _stages(d: dict) -> tuple[list[StageBand], str | None]:
+    st = _expect_mapping(d.get("stages"), "stages")
+    _check_keys(st, ("bands", "default"), "stages")
+    bands = _stage_bands(st)
+    stage_default = st.get("default")
+    return bands, None if stage_default is None else str(stage_default)
+
+
+def _weights_by_stage(d: dict, bands: list[StageBand],
+                      stage_default: str | None) -> dict[str, dict[str, float]]:
+    seen = {b.name for b in bands}
     w = _expect_mapping(d.get("weights"), "weights")
     _check_keys(w, ("by_stage",), "weights")
     by_stage = {}
@@ -348,10 +372,10 @@ def _validate(d: dict) -> Spec:
             raise SpecError(f"weights.by_stage.{s}", f"unknown stage; stages are {', '.join(sorted(seen))}")
         by_stage[s] = {str(k): _number(v, f"weights.by_stage.{s}.{k}", lo=0)
                        for k, v in _expect_mapping(ws, f"weights.by_stage.{s}").items()}
+    return by_stage
 
-    sc = _expect_mapping(d.get("score"), "score")
-    _check_keys(sc, ("base_factor", "floor", "ceiling"), "score")
 
+def _tiers(d: dict) -> list[tuple[str, float]]:
     tiers_raw = d.get("tiers") or []
     if not isinstance(tiers_raw, list):
         raise SpecError("tiers", "expected a list of {name, top}")
@@ -368,6 +392,27 @@ def _validate(d: dict) -> Spec:
             raise SpecError(f"{p}.top", f"cut-offs must increase (previous {last:g}, got {top:g})")
         last = top
         tiers.append((str(t["name"]), top))
+    return tiers
+
+
+def _validate(d: dict) -> Spec:
+    d = _expect_mapping(d, "spec")
+    top_keys = ("name", "version", "source", "order", "denominate", "impute", "screen", "treat",
+                "normalise", "aggregate", "stages", "weights", "bonus", "penalty", "score", "tiers",
+                "time", "description", "notes")
+    _check_keys(d, top_keys, "")
+    order = _order(d)
+    denominate = _denominate_settings(d)
+    impute = _impute_settings(d)
+    screen = _screen_settings(d)
+    treat = _treat_settings(d)
+    normalise = _normaliser_settings(_expect_mapping(d.get("normalise"), "normalise"), "normalise", top=True)
+    aggregate = _aggregator_settings(_expect_mapping(d.get("aggregate"), "aggregate"), "aggregate", top=True)
+    bands, stage_default = _stages(d)
+    by_stage = _weights_by_stage(d, bands, stage_default)
+    sc = _expect_mapping(d.get("score"), "score")
+    _check_keys(sc, ("base_factor", "floor", "ceiling"), "score")
+    tiers = _tiers(d)
 
     raw = copy.deepcopy(d)
     return Spec(

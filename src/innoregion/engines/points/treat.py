@@ -64,6 +64,55 @@ def _fails(skew: float, kurt: float, s: float, k: float) -> bool:
     return bool(abs(skew) >= s and kurt >= k)
 
 
+def _clip_to_fences(x: np.ndarray, valid: np.ndarray, v0: np.ndarray, k: float,
+                    det: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """``method: iqr``: clip the values beyond ``[Q1 - k IQR, Q3 + k IQR]`` to the fences."""
+    q1, q3 = np.quantile(v0, [0.25, 0.75])
+    lo, hi = q1 - k * (q3 - q1), q3 + k * (q3 - q1)
+    n_lo, n_hi = int((v0 < lo).sum()), int((v0 > hi).sum())
+    if n_lo + n_hi == 0:
+        return x, det
+    out = x.copy()
+    out[valid] = np.clip(v0, lo, hi)
+    s1, k1 = _skew_kurt(out[valid])
+    det.update(treated=True, method="iqr", nwin=n_lo + n_hi, winsorised_low=n_lo, winsorised_high=n_hi,
+               skew1=s1, kurt1=k1, lower_bound=float(lo) if n_lo else -np.inf,
+               upper_bound=float(hi) if n_hi else np.inf)
+    return out, det
+
+
+def _winsorise(v0: np.ndarray, skew: float, kurt: float, s_t: float, k_t: float, maxwin: int):
+    """Move the maximum (skew >= 0) or the minimum to its neighbour, all tied points together, while the
+    skew/kurtosis check fails and fewer than ``maxwin`` points have moved.
+
+    Returns the values, the mask of the points moved, how many moved down from the top and up from
+    the bottom, whether the check still fails, and the final skew and kurtosis.
+    """
+    v = v0.copy()
+    winz = np.zeros(v.size, dtype=bool)
+    n_lo = n_hi = 0
+    fails = True
+    while fails and int(winz.sum()) < maxwin:
+        if skew >= 0:
+            top = v.max()
+            idx = v == top
+            if idx.all():
+                break
+            v[idx] = v[~idx].max()
+            n_hi += int((idx & ~winz).sum())
+        else:
+            bot = v.min()
+            idx = v == bot
+            if idx.all():
+                break
+            v[idx] = v[~idx].min()
+            n_lo += int((idx & ~winz).sum())
+        winz |= idx
+        skew, kurt = _skew_kurt(v)
+        fails = _fails(skew, kurt, s_t, k_t)
+    return v, winz, n_lo, n_hi, fails, skew, kurt
+
+
 def treat_indicator(x: np.ndarray, settings: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
     """Treat one indicator's values (NaN = missing, left as is). Returns ``(treated, details)``.
 
@@ -91,45 +140,12 @@ def treat_indicator(x: np.ndarray, settings: dict[str, Any]) -> tuple[np.ndarray
     if v0.size == 0:
         return x, det
     if method == "iqr":
-        q1, q3 = np.quantile(v0, [0.25, 0.75])
-        k = float(settings.get("k", 1.5))
-        lo, hi = q1 - k * (q3 - q1), q3 + k * (q3 - q1)
-        n_lo, n_hi = int((v0 < lo).sum()), int((v0 > hi).sum())
-        if n_lo + n_hi == 0:
-            return x, det
-        out = x.copy()
-        out[valid] = np.clip(v0, lo, hi)
-        s1, k1 = _skew_kurt(out[valid])
-        det.update(treated=True, method="iqr", nwin=n_lo + n_hi, winsorised_low=n_lo, winsorised_high=n_hi,
-                   skew1=s1, kurt1=k1, lower_bound=float(lo) if n_lo else -np.inf,
-                   upper_bound=float(hi) if n_hi else np.inf)
-        return out, det
+        return _clip_to_fences(x, valid, v0, float(settings.get("k", 1.5)), det)
     s_t, k_t = float(settings.get("skew", 2.0)), float(settings.get("kurtosis", 3.5))
     if not _fails(skew, kurt, s_t, k_t):
         return x, det
     maxwin = int(settings.get("max_winsorised", 5))
-    v = v0.copy()
-    winz = np.zeros(v.size, dtype=bool)
-    n_lo = n_hi = 0
-    fails = True
-    while fails and int(winz.sum()) < maxwin:
-        if skew >= 0:
-            top = v.max()
-            idx = v == top
-            if idx.all():
-                break
-            v[idx] = v[~idx].max()
-            n_hi += int((idx & ~winz).sum())
-        else:
-            bot = v.min()
-            idx = v == bot
-            if idx.all():
-                break
-            v[idx] = v[~idx].min()
-            n_lo += int((idx & ~winz).sum())
-        winz |= idx
-        skew, kurt = _skew_kurt(v)
-        fails = _fails(skew, kurt, s_t, k_t)
+    v, winz, n_lo, n_hi, fails, skew, kurt = _winsorise(v0, skew, kurt, s_t, k_t, maxwin)
     det.update(treated=True, method="winsorise", nwin=int(winz.sum()), winsorised_low=n_lo, winsorised_high=n_hi)
     if fails and settings.get("log_fallback", True):
         mn, mx = float(v0.min()), float(v0.max())

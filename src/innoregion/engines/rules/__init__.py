@@ -26,11 +26,11 @@ from .evaluate import OUTCOMES, evaluate
 from .facts import FACT_COLUMNS, build_facts, catalogue_lists, ensure_columns
 from .ladder import Ladder, ladder_status, load_ladder, next_steps, parse_ladder, region_counts
 from .spec import Pack, load_pack, load_packs, parse_pack, select_version
-from .xlsx import safe_cell, write_xlsx
+from .xlsx import write_xlsx
 
 __all__ = [
     "FACT_COLUMNS", "OUTCOMES", "Ladder", "Pack", "PackError", "Policy", "allocate", "build_facts",
     "catalogue_lists", "ensure_columns", "evaluate", "evaluate_benefits", "file_sha256", "ladder_status", "load_ladder",
     "load_pack", "load_packs", "load_policy", "next_steps", "parse_ladder", "parse_pack", "parse_policy",
-    "region_counts", "run_record", "safe_cell", "select_version", "table_sha256", "write_xlsx",
+    "region_counts", "run_record", "select_version", "table_sha256", "write_xlsx",
 ]

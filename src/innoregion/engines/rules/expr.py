@@ -79,19 +79,8 @@ class Compiler:
 
     # ------------------------------------------------------------------
     def _compile(self, spec: Any, path: str) -> Node:
-        if isinstance(spec, bool):
-            return Node(pl.lit(spec, dtype=pl.Boolean), kind="cond", distance=pl.lit(1.0))
-        if isinstance(spec, int | float):
-            return Node(pl.lit(float(spec), dtype=pl.Float64))
-        if isinstance(spec, str):
-            if spec.startswith("$"):
-                name = spec[1:]
-                if name not in self.params:
-                    raise PackError(path, f"unknown parameter '{name}'; declared: {sorted(self.params)}")
-                return Node(pl.lit(float(self.params[name]), dtype=pl.Float64))
-            if self.known is not None and spec not in self.known:
-                raise PackError(path, f"unknown facts column '{spec}' (see docs/rules/facts.md)")
-            return Node(pl.col(spec).cast(pl.Float64), {spec})
+        if isinstance(spec, bool | int | float | str):
+            return self._leaf(spec, path)
         if not isinstance(spec, dict) or len(spec) < 1:
             raise PackError(path, f"expected a number, a column name or a one-key mapping, got {spec!r}")
         extra = {k: v for k, v in spec.items() if k == "on_zero"}
@@ -103,109 +92,147 @@ class Compiler:
         sub = f"{path}.{op}"
         if extra and op != "ratio":
             raise PackError(path, "'on_zero' only applies to 'ratio'")
-        if op in COMPARE:
-            a, b = self._args(args, 2, sub)
-            left, right = self.num(a, f"{sub}[0]"), self.num(b, f"{sub}[1]")
-            fn, symbol = COMPARE[op]
-            if op in ("eq", "ne"):
-                dist = pl.lit(1.0)
-            else:
-                dist = ((right.expr - left.expr).abs() / pl.max_horizontal(right.expr.abs(), pl.lit(EPS)))
-                dist = dist.clip(0.01, 1.0)
-            # both sides rounded to 12 decimals: a ratio that is 0.35 on paper must not miss "≥ 0.35"
-            # because of binary floating point
-            return Node(fn(left.expr.round(12), right.expr.round(12)), left.columns | right.columns, "cond", dist,
-                        left.expr, right.expr, symbol)
-        if op in ("all", "any"):
-            if not isinstance(args, list) or not args:
-                raise PackError(sub, "expected a non-empty list of conditions")
-            kids = [self.cond(a, f"{sub}[{i}]") for i, a in enumerate(args)]
-            cols = set().union(*(k.columns for k in kids))
-            if op == "all":
-                expr = pl.all_horizontal([k.expr for k in kids])
-                dist = pl.sum_horizontal([pl.when(k.expr.not_()).then(k.distance).otherwise(0.0) for k in kids])
-            else:
-                expr = pl.any_horizontal([k.expr for k in kids])
-                dist = pl.min_horizontal([pl.when(k.expr.not_()).then(k.distance) for k in kids])
-            return Node(expr, cols, "cond", dist)
-        if op == "not":
-            kid = self.cond(args, sub)
-            return Node(kid.expr.not_(), kid.columns, "cond", pl.lit(1.0))
-        if op == "flag":
-            if not isinstance(args, str) or args.startswith("$"):
-                raise PackError(sub, "expected a facts column name")
-            col = self.num(args, sub)
-            return Node(col.expr != 0, col.columns, "cond", pl.lit(1.0))
         if op == "ratio":
-            a, b = self._args(args, 2, sub)
-            num, den = self.num(a, f"{sub}[0]"), self.num(b, f"{sub}[1]")
-            on_zero = extra.get("on_zero")
-            if on_zero is not None and not isinstance(on_zero, int | float):
-                raise PackError(f"{path}.on_zero", "expected a number")
-            zero = pl.lit(None, dtype=pl.Float64) if on_zero is None else pl.lit(float(on_zero))
-            expr = pl.when(den.expr == 0).then(zero).otherwise(num.expr / den.expr)
-            return Node(expr, num.columns | den.columns)
-        if op in ("sum", "mul", "min", "max"):
-            if not isinstance(args, list) or len(args) < 2:
-                raise PackError(sub, "expected a list of at least two expressions")
-            kids = [self.num(a, f"{sub}[{i}]") for i, a in enumerate(args)]
-            cols = set().union(*(k.columns for k in kids))
-            expr = kids[0].expr
-            for k in kids[1:]:
-                if op == "sum":
-                    expr = expr + k.expr
-                elif op == "mul":
-                    expr = expr * k.expr
-                elif op == "min":
-                    expr = pl.when(expr.is_null() | k.expr.is_null()).then(None).otherwise(
-                        pl.min_horizontal(expr, k.expr))
-                else:
-                    expr = pl.when(expr.is_null() | k.expr.is_null()).then(None).otherwise(
-                        pl.max_horizontal(expr, k.expr))
-            return Node(expr, cols)
-        if op == "sub":
-            a, b = self._args(args, 2, sub)
-            x, y = self.num(a, f"{sub}[0]"), self.num(b, f"{sub}[1]")
-            return Node(x.expr - y.expr, x.columns | y.columns)
-        if op == "growth":
-            a, b = self._args(args, 2, sub)
-            prev, cur = self.num(a, f"{sub}[0]"), self.num(b, f"{sub}[1]")
-            expr = (pl.when(prev.expr > 0).then(cur.expr / prev.expr - 1.0)
-                    .when(prev.expr == 0).then(_sign_inf(cur.expr)))
-            return Node(expr, prev.columns | cur.columns)
-        if op == "cagr":
-            a, b, n = self._args(args, 3, sub)
-            start, end = self.num(a, f"{sub}[0]"), self.num(b, f"{sub}[1]")
-            if not isinstance(n, int | float) or n <= 0:
-                raise PackError(f"{sub}[2]", "expected a positive number of years")
-            expr = (pl.when(start.expr > 0).then(
-                pl.when(end.expr <= 0).then(-1.0).otherwise((end.expr / start.expr) ** (1.0 / n) - 1.0))
-                .when(start.expr == 0).then(_sign_inf(end.expr)))
-            return Node(expr, start.columns | end.columns)
-        if op == "avg_growth":
-            a, b, c = self._args(args, 3, sub)
-            y1, y2, y3 = (self.num(x, f"{sub}[{i}]") for i, x in enumerate((a, b, c)))
-            e1, e2, e3 = y1.expr, y2.expr, y3.expr
-            expr = (
-                pl.when(e1.is_null() | e2.is_null() | e3.is_null()).then(None)
-                .when(e2 == 0).then(float("-inf"))
-                .when(e1 == 0).then(e3 / e2 - 1.0)
-                .otherwise(0.5 * (e2 / e1 + e3 / e2) - 1.0)
-            )
-            return Node(expr, y1.columns | y2.columns | y3.columns)
-        if op == "if":
-            c, a, b = self._args(args, 3, sub)
-            cond = self.cond(c, f"{sub}[0]")
-            x, y = self.num(a, f"{sub}[1]"), self.num(b, f"{sub}[2]")
-            expr = pl.when(cond.expr.is_null()).then(None).when(cond.expr).then(x.expr).otherwise(y.expr)
-            return Node(expr, cond.columns | x.columns | y.columns)
-        raise PackError(path, f"unknown operator '{op}'; expected one of {', '.join(NUM_OPS + COND_OPS)}")
+            return self._ratio(args, sub, extra.get("on_zero"), f"{path}.on_zero")
+        handler = _OPS.get(op)
+        if handler is None:
+            raise PackError(path, f"unknown operator '{op}'; expected one of {', '.join(NUM_OPS + COND_OPS)}")
+        return handler(self, op, args, sub)
+
+    def _leaf(self, spec: bool | int | float | str, path: str) -> Node:
+        """A literal, a ``$parameter`` or a facts column."""
+        if isinstance(spec, bool):
+            return Node(pl.lit(spec, dtype=pl.Boolean), kind="cond", distance=pl.lit(1.0))
+        if isinstance(spec, int | float):
+            return Node(pl.lit(float(spec), dtype=pl.Float64))
+        if spec.startswith("$"):
+            name = spec[1:]
+            if name not in self.params:
+                raise PackError(path, f"unknown parameter '{name}'; declared: {sorted(self.params)}")
+            return Node(pl.lit(float(self.params[name]), dtype=pl.Float64))
+        if self.known is not None and spec not in self.known:
+            raise PackError(path, f"unknown facts column '{spec}' (see docs/rules/facts.md)")
+        return Node(pl.col(spec).cast(pl.Float64), {spec})
+
+    def _nums(self, args: list, sub: str) -> list[Node]:
+        return [self.num(a, f"{sub}[{i}]") for i, a in enumerate(args)]
+
+    def _compare(self, op: str, args: Any, sub: str) -> Node:
+        left, right = self._nums(self._args(args, 2, sub), sub)
+        fn, symbol = COMPARE[op]
+        if op in ("eq", "ne"):
+            dist = pl.lit(1.0)
+        else:
+            dist = ((right.expr - left.expr).abs() / pl.max_horizontal(right.expr.abs(), pl.lit(EPS)))
+            dist = dist.clip(0.01, 1.0)
+        # both sides rounded to 12 decimals: a ratio that is 0.35 on paper must not miss "≥ 0.35"
+        # because of binary floating point
+        return Node(fn(left.expr.round(12), right.expr.round(12)), left.columns | right.columns, "cond", dist,
+                    left.expr, right.expr, symbol)
+
+    def _all_any(self, op: str, args: Any, sub: str) -> Node:
+        if not isinstance(args, list) or not args:
+            raise PackError(sub, "expected a non-empty list of conditions")
+        kids = [self.cond(a, f"{sub}[{i}]") for i, a in enumerate(args)]
+        cols = set().union(*(k.columns for k in kids))
+        if op == "all":
+            expr = pl.all_horizontal([k.expr for k in kids])
+            dist = pl.sum_horizontal([pl.when(k.expr.not_()).then(k.distance).otherwise(0.0) for k in kids])
+        else:
+            expr = pl.any_horizontal([k.expr for k in kids])
+            dist = pl.min_horizontal([pl.when(k.expr.not_()).then(k.distance) for k in kids])
+        return Node(expr, cols, "cond", dist)
+
+    def _not(self, op: str, args: Any, sub: str) -> Node:
+        kid = self.cond(args, sub)
+        return Node(kid.expr.not_(), kid.columns, "cond", pl.lit(1.0))
+
+    def _flag(self, op: str, args: Any, sub: str) -> Node:
+        if not isinstance(args, str) or args.startswith("$"):
+            raise PackError(sub, "expected a facts column name")
+        col = self.num(args, sub)
+        return Node(col.expr != 0, col.columns, "cond", pl.lit(1.0))
+
+    def _ratio(self, args: Any, sub: str, on_zero: Any, on_zero_path: str) -> Node:
+        num, den = self._nums(self._args(args, 2, sub), sub)
+        if on_zero is not None and not isinstance(on_zero, int | float):
+            raise PackError(on_zero_path, "expected a number")
+        zero = pl.lit(None, dtype=pl.Float64) if on_zero is None else pl.lit(float(on_zero))
+        expr = pl.when(den.expr == 0).then(zero).otherwise(num.expr / den.expr)
+        return Node(expr, num.columns | den.columns)
+
+    def _fold(self, op: str, args: Any, sub: str) -> Node:
+        """``sum``, ``mul``, ``min``, ``max`` of two or more expressions (min, max: unknown if any is)."""
+        if not isinstance(args, list) or len(args) < 2:
+            raise PackError(sub, "expected a list of at least two expressions")
+        kids = self._nums(args, sub)
+        cols = set().union(*(k.columns for k in kids))
+        expr = kids[0].expr
+        for k in kids[1:]:
+            if op == "sum":
+                expr = expr + k.expr
+            elif op == "mul":
+                expr = expr * k.expr
+            elif op == "min":
+                expr = pl.when(expr.is_null() | k.expr.is_null()).then(None).otherwise(
+                    pl.min_horizontal(expr, k.expr))
+            else:
+                expr = pl.when(expr.is_null() | k.expr.is_null()).then(None).otherwise(
+                    pl.max_horizontal(expr, k.expr))
+        return Node(expr, cols)
+
+    def _sub(self, op: str, args: Any, sub: str) -> Node:
+        x, y = self._nums(self._args(args, 2, sub), sub)
+        return Node(x.expr - y.expr, x.columns | y.columns)
+
+    def _growth(self, op: str, args: Any, sub: str) -> Node:
+        prev, cur = self._nums(self._args(args, 2, sub), sub)
+        expr = (pl.when(prev.expr > 0).then(cur.expr / prev.expr - 1.0)
+                .when(prev.expr == 0).then(_sign_inf(cur.expr)))
+        return Node(expr, prev.columns | cur.columns)
+
+    def _cagr(self, op: str, args: Any, sub: str) -> Node:
+        a, b, n = self._args(args, 3, sub)
+        start, end = self._nums([a, b], sub)
+        if not isinstance(n, int | float) or n <= 0:
+            raise PackError(f"{sub}[2]", "expected a positive number of years")
+        expr = (pl.when(start.expr > 0).then(
+            pl.when(end.expr <= 0).then(-1.0).otherwise((end.expr / start.expr) ** (1.0 / n) - 1.0))
+            .when(start.expr == 0).then(_sign_inf(end.expr)))
+        return Node(expr, start.columns | end.columns)
+
+    def _avg_growth(self, op: str, args: Any, sub: str) -> Node:
+        y1, y2, y3 = self._nums(self._args(args, 3, sub), sub)
+        e1, e2, e3 = y1.expr, y2.expr, y3.expr
+        expr = (
+            pl.when(e1.is_null() | e2.is_null() | e3.is_null()).then(None)
+            .when(e2 == 0).then(float("-inf"))
+            .when(e1 == 0).then(e3 / e2 - 1.0)
+            .otherwise(0.5 * (e2 / e1 + e3 / e2) - 1.0)
+        )
+        return Node(expr, y1.columns | y2.columns | y3.columns)
+
+    def _if(self, op: str, args: Any, sub: str) -> Node:
+        c, a, b = self._args(args, 3, sub)
+        cond = self.cond(c, f"{sub}[0]")
+        x, y = self.num(a, f"{sub}[1]"), self.num(b, f"{sub}[2]")
+        expr = pl.when(cond.expr.is_null()).then(None).when(cond.expr).then(x.expr).otherwise(y.expr)
+        return Node(expr, cond.columns | x.columns | y.columns)
 
     @staticmethod
     def _args(args: Any, n: int, path: str) -> list:
         if not isinstance(args, list) or len(args) != n:
             raise PackError(path, f"expected a list of {n} arguments, got {args!r}")
         return args
+
+
+_OPS: dict[str, Callable[[Compiler, str, Any, str], Node]] = {
+    **dict.fromkeys(COMPARE, Compiler._compare),
+    "all": Compiler._all_any, "any": Compiler._all_any, "not": Compiler._not, "flag": Compiler._flag,
+    **dict.fromkeys(("sum", "mul", "min", "max"), Compiler._fold),
+    "sub": Compiler._sub, "growth": Compiler._growth, "cagr": Compiler._cagr,
+    "avg_growth": Compiler._avg_growth, "if": Compiler._if,
+}
 
 
 def _sign_inf(x: pl.Expr) -> pl.Expr:

@@ -241,45 +241,36 @@ class _Parser:
         bands: list[Band] = []
         cases: list[Case] = []
         if has_bands:
-            if "value" not in data:
-                raise PackError(f"{path}.value", "required with 'bands'")
-            self.compiler.num(data["value"], f"{path}.value")
-            if not isinstance(data["bands"], list) or not data["bands"]:
-                raise PackError(f"{path}.bands", "expected a non-empty list")
-            for j, b in enumerate(data["bands"]):
-                bp = f"{path}.bands[{j}]"
-                _keys(b, BAND_KEYS, bp)
-                if "ge" in b and "gt" in b:
-                    raise PackError(bp, "give 'ge' or 'gt', not both")
-                if "lt" in b and "le" in b:
-                    raise PackError(bp, "give 'lt' or 'le', not both")
-                if "points" not in b:
-                    raise PackError(f"{bp}.points", "required")
-                lower = b.get("ge", b.get("gt"))
-                upper = b.get("lt", b.get("le"))
-                lower = None if lower is None else _num(lower, f"{bp}.{'ge' if 'ge' in b else 'gt'}")
-                upper = None if upper is None else _num(upper, f"{bp}.{'lt' if 'lt' in b else 'le'}")
-                if lower is not None and upper is not None and lower > upper:
-                    raise PackError(bp, f"lower bound {lower:g} is above upper bound {upper:g}")
-                lo, hi = _points(b["points"], maximum, f"{bp}.points")
-                blabel = _lang(b["label"], f"{bp}.label") if "label" in b else None
-                bands.append(Band(lower, "gt" not in b, upper, "le" in b, lo, hi, blabel))
+            bands = self._bands(data, path, maximum)
         else:
-            if "value" in data:
-                raise PackError(f"{path}.value", "not used with 'cases' (each case has its own 'when')")
-            if not isinstance(data["cases"], list) or not data["cases"]:
-                raise PackError(f"{path}.cases", "expected a non-empty list")
-            for j, c in enumerate(data["cases"]):
-                cp = f"{path}.cases[{j}]"
-                _keys(c, CASE_KEYS, cp)
-                if "when" not in c or "points" not in c:
-                    raise PackError(cp, "a case needs 'when' and 'points'")
-                self.compiler.cond(c["when"], f"{cp}.when")
-                lo, hi = _points(c["points"], maximum, f"{cp}.points")
-                clabel = _lang(c["label"], f"{cp}.label") if "label" in c else None
-                cases.append(Case(c["when"], lo, hi, clabel))
+            cases = self._cases(data, path, maximum)
         olabel = _lang(data["label"], f"{path}.label") if "label" in data else label
         return Option(ident, olabel, data.get("value"), bands, cases, fmt)
+
+    def _bands(self, data: dict, path: str, maximum: float) -> list[Band]:
+        if "value" not in data:
+            raise PackError(f"{path}.value", "required with 'bands'")
+        self.compiler.num(data["value"], f"{path}.value")
+        if not isinstance(data["bands"], list) or not data["bands"]:
+            raise PackError(f"{path}.bands", "expected a non-empty list")
+        return [_band(b, f"{path}.bands[{j}]", maximum) for j, b in enumerate(data["bands"])]
+
+    def _cases(self, data: dict, path: str, maximum: float) -> list[Case]:
+        if "value" in data:
+            raise PackError(f"{path}.value", "not used with 'cases' (each case has its own 'when')")
+        if not isinstance(data["cases"], list) or not data["cases"]:
+            raise PackError(f"{path}.cases", "expected a non-empty list")
+        cases: list[Case] = []
+        for j, c in enumerate(data["cases"]):
+            cp = f"{path}.cases[{j}]"
+            _keys(c, CASE_KEYS, cp)
+            if "when" not in c or "points" not in c:
+                raise PackError(cp, "a case needs 'when' and 'points'")
+            self.compiler.cond(c["when"], f"{cp}.when")
+            lo, hi = _points(c["points"], maximum, f"{cp}.points")
+            clabel = _lang(c["label"], f"{cp}.label") if "label" in c else None
+            cases.append(Case(c["when"], lo, hi, clabel))
+        return cases
 
     def indicator(self, data: Any, path: str, pack_source: str, groups: set[str]) -> Indicator:
         _keys(data, IND_KEYS, path)
@@ -298,22 +289,46 @@ class _Parser:
                 if key in data:
                     raise PackError(f"{path}.{key}", "an expert-judged indicator has no data rule")
         elif "options" in data:
-            for key in ("value", "bands", "cases"):
-                if key in data:
-                    raise PackError(f"{path}.{key}", "with 'options', put the rule inside each option")
-            if not isinstance(data["options"], list) or len(data["options"]) < 2:
-                raise PackError(f"{path}.options", "expected a list of at least two options")
-            for j, o in enumerate(data["options"]):
-                op = f"{path}.options[{j}]"
-                _keys(o, OPT_KEYS, op)
-                if "id" not in o:
-                    raise PackError(f"{op}.id", "required")
-                options.append(self.option(o, op, maximum, label, self.uid(o["id"], f"{op}.id")))
+            options = self._options(data, path, maximum, label)
         else:
             sub = {k: v for k, v in data.items() if k in ("value", "bands", "cases", "format")}
             options.append(self.option(sub, path, maximum, label, ident))
         return Indicator(ident, label, str(data["cite"]), _source(data.get("source", pack_source), f"{path}.source"),
                          data["group"], maximum, expert, options)
+
+    def _options(self, data: dict, path: str, maximum: float, label: dict[str, str]) -> list[Option]:
+        for key in ("value", "bands", "cases"):
+            if key in data:
+                raise PackError(f"{path}.{key}", "with 'options', put the rule inside each option")
+        if not isinstance(data["options"], list) or len(data["options"]) < 2:
+            raise PackError(f"{path}.options", "expected a list of at least two options")
+        options: list[Option] = []
+        for j, o in enumerate(data["options"]):
+            op = f"{path}.options[{j}]"
+            _keys(o, OPT_KEYS, op)
+            if "id" not in o:
+                raise PackError(f"{op}.id", "required")
+            options.append(self.option(o, op, maximum, label, self.uid(o["id"], f"{op}.id")))
+        return options
+
+
+def _band(b: Any, bp: str, maximum: float) -> Band:
+    _keys(b, BAND_KEYS, bp)
+    if "ge" in b and "gt" in b:
+        raise PackError(bp, "give 'ge' or 'gt', not both")
+    if "lt" in b and "le" in b:
+        raise PackError(bp, "give 'lt' or 'le', not both")
+    if "points" not in b:
+        raise PackError(f"{bp}.points", "required")
+    lower = b.get("ge", b.get("gt"))
+    upper = b.get("lt", b.get("le"))
+    lower = None if lower is None else _num(lower, f"{bp}.{'ge' if 'ge' in b else 'gt'}")
+    upper = None if upper is None else _num(upper, f"{bp}.{'lt' if 'lt' in b else 'le'}")
+    if lower is not None and upper is not None and lower > upper:
+        raise PackError(bp, f"lower bound {lower:g} is above upper bound {upper:g}")
+    lo, hi = _points(b["points"], maximum, f"{bp}.points")
+    blabel = _lang(b["label"], f"{bp}.label") if "label" in b else None
+    return Band(lower, "gt" not in b, upper, "le" in b, lo, hi, blabel)
 
 
 def check_template(text: str, names: set[str], path: str) -> None:
@@ -333,52 +348,55 @@ def check_template(text: str, names: set[str], path: str) -> None:
             raise PackError(path, f"unknown format '{fmt}' in '{{{name}:{fmt}}}'")
 
 
-def parse_pack(data: Any, path: str | None = None) -> Pack:
-    """Validate pack data (a mapping, as loaded from YAML)."""
-    if not isinstance(data, dict):
-        raise PackError("", "a rule pack is a mapping")
-    _keys(data, PACK_KEYS, "pack")
-    for key in REQUIRED:
-        if key not in data:
-            raise PackError(key, "required")
-    raw = copy.deepcopy(data)
+def _identifier(data: dict) -> str:
     ident = data["id"]
     if not isinstance(ident, str) or not ident.replace("_", "").isalnum():
         raise PackError("id", "expected an identifier (letters, digits, underscore)")
-    name = _lang(data["name"], "name")
-    version = str(data["version"])
-    year = int(_num(data["year"], "year"))
+    return ident
+
+
+def _validity_window(data: dict) -> tuple[int, int | None]:
     valid_from = int(_num(data["valid_from"], "valid_from"))
     valid_to = data.get("valid_to")
     if valid_to is not None:
         valid_to = int(_num(valid_to, "valid_to"))
         if valid_to < valid_from:
             raise PackError("valid_to", f"{valid_to} is before valid_from {valid_from}")
+    return valid_from, valid_to
+
+
+def _citation(data: dict) -> dict:
     citation = data["citation"]
     if not isinstance(citation, dict) or not str(citation.get("document", "")).strip():
         raise PackError("citation.document", "required: the document the pack encodes")
-    source = _source(data["source"], "source")
+    return citation
+
+
+def _parameters(data: dict) -> dict[str, float]:
     params = data.get("parameters", {}) or {}
     if not isinstance(params, dict):
         raise PackError("parameters", "expected a mapping name -> number")
-    params = {k: _num(v, f"parameters.{k}") for k, v in params.items()}
-    p = _Parser(data, params)
+    return {k: _num(v, f"parameters.{k}") for k, v in params.items()}
 
-    groups: list[Group] = []
-    for i, g in enumerate(data.get("groups", []) or []):
-        gp = f"groups[{i}]"
-        _keys(g, GROUP_KEYS, gp)
-        if "id" not in g:
-            raise PackError(f"{gp}.id", "required")
-        gid = p.uid(g["id"], f"{gp}.id")
-        minimum = None
-        if "ge" in g and "gt" in g:
-            raise PackError(gp, "give 'ge' or 'gt', not both")
-        if "ge" in g or "gt" in g:
-            op = "ge" if "ge" in g else "gt"
-            minimum = (op, _num(g[op], f"{gp}.{op}", 0))
-        gmax = _num(g["max"], f"{gp}.max", 0) if "max" in g else None
-        groups.append(Group(gid, _lang(g["label"], f"{gp}.label") if "label" in g else name, gmax, minimum))
+
+def _group(p: _Parser, g: Any, gp: str, pack_name: dict[str, str]) -> Group:
+    _keys(g, GROUP_KEYS, gp)
+    if "id" not in g:
+        raise PackError(f"{gp}.id", "required")
+    gid = p.uid(g["id"], f"{gp}.id")
+    minimum = None
+    if "ge" in g and "gt" in g:
+        raise PackError(gp, "give 'ge' or 'gt', not both")
+    if "ge" in g or "gt" in g:
+        op = "ge" if "ge" in g else "gt"
+        minimum = (op, _num(g[op], f"{gp}.{op}", 0))
+    gmax = _num(g["max"], f"{gp}.max", 0) if "max" in g else None
+    return Group(gid, _lang(g["label"], f"{gp}.label") if "label" in g else pack_name, gmax, minimum)
+
+
+def _scoring(data: dict, p: _Parser, name: dict[str, str], source: str):
+    """The groups, the scored indicators and the total the points must reach."""
+    groups = [_group(p, g, f"groups[{i}]", name) for i, g in enumerate(data.get("groups", []) or [])]
     gids = {g.id for g in groups}
     indicators = [p.indicator(d, f"indicators[{i}]", source, gids)
                   for i, d in enumerate(data.get("indicators", []) or [])]
@@ -397,24 +415,52 @@ def parse_pack(data: Any, path: str | None = None) -> Pack:
             raise PackError("total", "a total needs scored indicators")
     if indicators and not groups:
         raise PackError("groups", "scored indicators need groups")
+    return groups, indicators, total
 
-    def items(key: str) -> list[Item]:
-        value = data.get(key, []) or []
-        if not isinstance(value, list):
-            raise PackError(key, "expected a list")
-        return [p.item(d, f"{key}[{i}]", source) for i, d in enumerate(value)]
 
-    applicability = p.item(data["applicability"], "applicability", source) if data.get("applicability") else None
-    eligibility, criteria, routes = items("eligibility"), items("criteria"), items("routes")
-    if not (eligibility or criteria or indicators):
-        raise PackError("pack", "a pack needs eligibility, criteria or scored indicators")
+def _items(data: dict, p: _Parser, key: str, source: str) -> list[Item]:
+    value = data.get(key, []) or []
+    if not isinstance(value, list):
+        raise PackError(key, "expected a list")
+    return [p.item(d, f"{key}[{i}]", source) for i, d in enumerate(value)]
+
+
+def _weak_items(data: dict, source: str, parts: list) -> list[str]:
+    """Where a pack resting on a weak source says its weak points are."""
     weak_items = data.get("weak_items", []) or []
     if not isinstance(weak_items, list) or not all(isinstance(w, str) for w in weak_items):
         raise PackError("weak_items", "expected a list of texts")
-    uses_weak = source == "weak" or any(
-        x.source == "weak" for x in [*eligibility, *criteria, *routes, *indicators])
+    uses_weak = source == "weak" or any(x.source == "weak" for x in parts)
     if uses_weak and not weak_items:
         raise PackError("weak_items", "the pack rests on a weak source: say where")
+    return weak_items
+
+
+def parse_pack(data: Any, path: str | None = None) -> Pack:
+    """Validate pack data (a mapping, as loaded from YAML)."""
+    if not isinstance(data, dict):
+        raise PackError("", "a rule pack is a mapping")
+    _keys(data, PACK_KEYS, "pack")
+    for key in REQUIRED:
+        if key not in data:
+            raise PackError(key, "required")
+    raw = copy.deepcopy(data)
+    ident = _identifier(data)
+    name = _lang(data["name"], "name")
+    version = str(data["version"])
+    year = int(_num(data["year"], "year"))
+    valid_from, valid_to = _validity_window(data)
+    citation = _citation(data)
+    source = _source(data["source"], "source")
+    params = _parameters(data)
+    p = _Parser(data, params)
+    groups, indicators, total = _scoring(data, p, name, source)
+
+    applicability = p.item(data["applicability"], "applicability", source) if data.get("applicability") else None
+    eligibility, criteria, routes = (_items(data, p, key, source) for key in ("eligibility", "criteria", "routes"))
+    if not (eligibility or criteria or indicators):
+        raise PackError("pack", "a pack needs eligibility, criteria or scored indicators")
+    weak_items = _weak_items(data, source, [*eligibility, *criteria, *routes, *indicators])
     validity = data.get("validity_years")
     if validity is not None:
         validity = int(_num(validity, "validity_years", 1))

@@ -7,29 +7,12 @@ from pathlib import Path
 
 import polars as pl
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A value as written to a cell: text beginning with = + - @ (or tab / carriage return) gets a
-    leading apostrophe so that no spreadsheet reads it as a formula; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    if isinstance(value, list | dict):
-        return safe_cell(json.dumps(value, ensure_ascii=False))
-    return value
+from innoregion.exports import add_sheet
 
 
 def _sheet(wb: Workbook, title: str, df: pl.DataFrame) -> None:
-    ws = wb.create_sheet(title)
-    ws.append([safe_cell(c) for c in df.columns])
-    for row in df.iter_rows():
-        ws.append([safe_cell(v) for v in row])
-    for i, col in enumerate(df.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(10, min(60, len(col) + 4))
-    ws.freeze_panes = "A2"
+    add_sheet(wb, title, df.columns, df.iter_rows())
 
 
 def write_xlsx(path: str | Path, grants: pl.DataFrame, record: dict, names: pl.DataFrame | None = None) -> Path:

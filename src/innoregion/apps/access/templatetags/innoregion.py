@@ -1,15 +1,27 @@
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from innoregion.apps.access.restrict import Who
+from innoregion.apps.access.models import Role
+from innoregion.apps.access.policy import allowed, who_of
+from innoregion.site.cache import remembered
 
 register = template.Library()
 
 
+@register.filter
+def may(user, action: str) -> bool:
+    """``{% if user|may:"points.view_runs" %}``: the policy's answer, for menus and buttons."""
+    return allowed(user, action)
+
+
 @register.simple_tag
-def role_of(user):
-    """The user's role (``official``, ``enterprise``, ``bank``, ``admin``) or ``""``."""
-    return Who(user).role or ""
+def role_label(user) -> str:
+    """The user's role in the reader's language (``""`` without one)."""
+    role = who_of(user).role
+    return str(Role(role).label) if role else ""
 
 
 @register.filter
@@ -38,7 +50,6 @@ ACTION_LABELS = {
     "finance.credit.submit": _("credit application submitted"),
     "finance.pledge.submit": _("pledge application submitted"),
     "finance.application.update": _("application updated by the bank"),
-    "finance.application.withdraw": _("application withdrawn"),
 }
 
 
@@ -48,23 +59,17 @@ def action_label(code: str) -> str:
     return ACTION_LABELS.get(code, code)
 
 
-# The main menu depends only on the role, the language and (for an enterprise user) the enterprise:
-# rendered once per process for each, not on every page (ten URL reversals and translations).
-_NAV_CACHE: dict[tuple, str] = {}
+@register.simple_tag(takes_context=True)
+def main_nav(context):
+    """The main menu: every entry the policy allows this user. It depends only on the role, the
+    language and (for an enterprise user) the enterprise, so it is rendered once per process for each
+    (innoregion.site.cache); a user with Django permissions but no role is rendered every time."""
+    user = context.get("user")
+    who = who_of(user)
 
+    def render() -> str:
+        return render_to_string("_nav.html", {"user": user, "enterprise_id": who.enterprise_id})
 
-@register.simple_tag
-def main_nav(user, role):
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import get_language
-
-    enterprise_id = Who(user).enterprise_id if role == "enterprise" else None
-    key = (role, get_language(), enterprise_id)
-    html = _NAV_CACHE.get(key)
-    if html is None:
-        html = render_to_string("_nav.html", {"role": role, "enterprise_id": enterprise_id})
-        if len(_NAV_CACHE) > 10_000:  # enterprise users each have their own menu: keep it bounded
-            _NAV_CACHE.clear()
-        _NAV_CACHE[key] = html
-    return mark_safe(html)
+    if who.role is None:
+        return mark_safe(render())
+    return mark_safe(remembered(f"nav:{who.role}:{who.enterprise_id}:{get_language()}", render))
