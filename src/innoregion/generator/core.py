@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import inspect
 import json
 from collections.abc import Callable
@@ -418,19 +417,9 @@ class Generator:
         return self._manifest(sinks)
 
     def _matching_lists(self) -> None:
-        """scenarios.csv and capabilities.csv from the matching engine's demo data, when it exists."""
-        name = "innoregion.engines.matching.demo_data"
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                self.echo(f"note: {name} does not exist yet; scenarios.csv and capabilities.csv not written")
-                return
-            raise
-        fn = getattr(module, "generate_scenarios_and_capabilities", None)
-        if fn is None:
-            self.echo(f"note: {name} has no generate_scenarios_and_capabilities; lists not written")
-            return
+        """scenarios.csv and capabilities.csv from the matching engine's demo data."""
+        from innoregion.engines.matching.demo_data import generate_scenarios_and_capabilities as fn
+
         call_matching(fn, self.out, self.seed, self.n, self.echo)
 
     def _manifest(self, sinks: dict[str, CsvSink | XlsxSink]) -> dict:

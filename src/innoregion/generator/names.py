@@ -83,10 +83,6 @@ FORMS = [("有限公司", "Co., Ltd.", "유한공사"), ("股份有限公司", "
          ("有限责任公司", "LLC", "유한책임공사")]
 
 
-def phrases_for(industry: str) -> list[tuple[str, str, str]]:
-    return INDUSTRY_PHRASES[industry[:3]]
-
-
 def _affine(index: np.ndarray, space: int, mult: int, add: int) -> np.ndarray:
     """A bijection of [0, space) (``mult`` coprime to ``space``) that scatters consecutive indices."""
     return (index.astype(np.int64) * mult + add) % space

@@ -83,12 +83,7 @@ def import_bytes(data: bytes, file_name: str, source: str = "auto", user=None, *
         return existing
     if existing is not None:  # an earlier attempt was rejected as a whole: try again
         existing.delete()
-    suffix = Path(file_name).suffix.lower() or ".csv"
-    raw_path = raw_dir() / f"{sha}{suffix}"
-    if not raw_path.exists():
-        tmp = raw_path.with_suffix(raw_path.suffix + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(raw_path)
+    raw_path = _keep_raw(data, file_name, sha)
     if not Indicator.objects.exists():
         from innoregion.apps.region.services import load_reference_data
 
@@ -119,18 +114,7 @@ def import_bytes(data: bytes, file_name: str, source: str = "auto", user=None, *
         if source == "registry":
             report.update(_upsert_enterprises(result.records))
         else:
-            clock = time.perf_counter()
-            counts = _write_filings(batch, result.values)
-            seconds_write = round(time.perf_counter() - clock, 3)
-            batch.values_created = counts["created"]
-            batch.values_superseded = counts["superseded"]
-            batch.values_unchanged = counts["unchanged"]
-            batch.conflicts = _record_conflicts(batch, result.values)
-            report["timings"] = {"check": seconds_check, "write": seconds_write,
-                                 "conflicts": round(time.perf_counter() - clock - seconds_write, 3),
-                                 **counts.get("timings", {})}
-            report.update(values_created=batch.values_created, values_superseded=batch.values_superseded,
-                          values_unchanged=batch.values_unchanged, conflicts=batch.conflicts)
+            report.update(_write_values(batch, result.values, seconds_check))
         batch.finished_at = timezone.now()
         report.update(batch=batch.pk, raw_path=str(raw_path), report_path=str(_report_path(batch)),
                       seconds=round((batch.finished_at - started).total_seconds(), 3))
@@ -139,6 +123,33 @@ def import_bytes(data: bytes, file_name: str, source: str = "auto", user=None, *
     _write_text_report(batch)
     batch.already_imported = False
     return batch
+
+
+def _keep_raw(data: bytes, file_name: str, sha: str) -> Path:
+    """The raw file, kept under its SHA-256 (written once, atomically)."""
+    raw_path = raw_dir() / f"{sha}{Path(file_name).suffix.lower() or '.csv'}"
+    if not raw_path.exists():
+        tmp = raw_path.with_suffix(raw_path.suffix + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(raw_path)
+    return raw_path
+
+
+def _write_values(batch: ImportBatch, values: pl.DataFrame, seconds_check: float) -> dict:
+    """A department's values into the filings, conflicts recorded; the counts go on ``batch`` and,
+    with the timings, into the report (returned)."""
+    clock = time.perf_counter()
+    counts = _write_filings(batch, values)
+    seconds_write = round(time.perf_counter() - clock, 3)
+    batch.values_created = counts["created"]
+    batch.values_superseded = counts["superseded"]
+    batch.values_unchanged = counts["unchanged"]
+    batch.conflicts = _record_conflicts(batch, values)
+    timings = {"check": seconds_check, "write": seconds_write,
+               "conflicts": round(time.perf_counter() - clock - seconds_write, 3), **counts.get("timings", {})}
+    return {"timings": timings, "values_created": batch.values_created,
+            "values_superseded": batch.values_superseded, "values_unchanged": batch.values_unchanged,
+            "conflicts": batch.conflicts}
 
 
 def _known(source: str) -> dict:

@@ -39,7 +39,6 @@ from innoregion.engines.credentials import (
     shipped_catalogues,
     sign_status_list,
 )
-from innoregion.engines.credentials.encoding import Credential
 
 STATUS_LIST_ID = "talent-1"
 STATUS_LIST_SIZE = 2**17  # 131,072 slots, 32 KiB before compression
@@ -283,6 +282,3 @@ def verify_text(text: str, actor=None, language: str = "en") -> VerificationResu
           after={"subject": result.subject, "valid": result.valid, "failed": result.failed})
     return result
 
-
-def describe(credential: TalentCredential) -> Credential:
-    return Credential.from_bytes(unb64u(credential.credential))

@@ -80,9 +80,6 @@ class EvaluationReport:
     dense_available: bool = False
     default_method: str = "fusion"
 
-    def overall(self) -> pl.DataFrame:
-        return self.table.filter(pl.col("query_language") == "all")
-
     def metric(self, method: str, name: str, language: str = "all") -> float:
         row = self.table.filter((pl.col("method") == method) & (pl.col("query_language") == language))
         if row.is_empty():

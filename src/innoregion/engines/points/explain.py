@@ -993,8 +993,3 @@ def _bisect_vec(pred, lo: float, hi: float, points: int = 33, rounds: int = 12) 
         if hi - lo <= abs(hi) * 1e-15:
             break
     return float(hi)
-
-
-def explain_unit(result: PipelineResult, data: pl.DataFrame, ucode: str, **kwargs) -> Explanation:
-    """One-off convenience: ``Explainer(result, data).explain(ucode, **kwargs)``."""
-    return Explainer(result, data).explain(ucode, **kwargs)

@@ -411,11 +411,12 @@ def aggregate_tree(cols: dict[str, np.ndarray], h: Hierarchy, spec: Spec,
         for par in h.levels[lvl]:
             ws, tot = parts.pop(par)
             pe = eff.pop(par)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                scale = np.where(pe == 0, 0.0, pe / np.where(tot > 0, tot, np.nan))
+            total = np.where(tot > 0, tot, np.nan)
             for c, w in zip(h.children[par], ws, strict=True):
-                # renormalised weight: w * available / total; zero for a missing (or dropped) child
-                ec = scale * w
+                # renormalised weight: parent's weight × w / total (w / total first: w ≤ total, so a
+                # tiny total cannot overflow); zero for a missing (or dropped) child
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    ec = np.where(pe == 0, 0.0, pe * (w / total))
                 ec[np.isnan(values[c])] = 0.0
                 ec[np.isnan(pe)] = np.nan
                 eff[c] = ec

@@ -190,11 +190,6 @@ class PipelineResult:
             out = np.clip(x, fit.get("lower_bound", -np.inf), fit.get("upper_bound", np.inf))
         return out[()] if np.ndim(out) == 0 else out
 
-    def weights_for(self, stage: Any = None) -> dict[str, float]:
-        """Nominal weights (iMeta Weight, or the stage's weights) for every code, before rescaling."""
-        key = ALL_COHORTS if stage is None else str(stage)
-        return dict(self.stage_weights.get(key, self.stage_weights[ALL_COHORTS]))
-
     def aggregate_unit(self, normalised: Mapping[str, float], stage: Any = None) -> dict[str, float]:
         """Aggregate one unit's normalised indicator values through the tree with the run's settings.
 

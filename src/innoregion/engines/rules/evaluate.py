@@ -19,7 +19,6 @@ data is missing, else needs review.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import polars as pl
@@ -578,8 +577,3 @@ def evaluate(facts: pl.DataFrame | pl.LazyFrame, packs: list[Pack], year: int | 
     if not frames:
         return pl.DataFrame(schema={c: pl.String for c in columns})
     return pl.concat(pl.collect_all(frames, engine="in-memory"), how="vertical_relaxed")
-
-
-def outcome_record(row: dict) -> str:
-    """JSON of one outcome row (for storage)."""
-    return json.dumps(row, ensure_ascii=False, default=str)
