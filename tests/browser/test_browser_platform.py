@@ -71,7 +71,7 @@ def test_enterprise_sees_only_itself_and_uses_what_if(live_server, page, region,
     # revoke the consent from the portal
     page.goto(f"{base}/access/portal/")
     with page.expect_navigation():
-        page.click("#consents button[type=submit]")
+        page.click("#consents form[action*='/revoke/'] button[type=submit]")
     assert "Consent revoked." in page.content()
     assert "revoked" in page.locator("#consents").inner_text()
 

@@ -14,7 +14,7 @@ import pytest
 import innoregion
 
 PACKAGE = Path(innoregion.__file__).parent
-ADMIN = [sys.executable, "-m", "django"]
+ADMIN = [sys.executable, "-P", "-m", "django"]  # -P: an app folder's selectors.py must not hide the stdlib's
 
 
 def _untranslated(po: Path) -> list[str]:

@@ -68,3 +68,39 @@ def test_kinds_lists_every_registered_kind(cli):
     out = cli("kinds").output
     for kind in ("points.score", "ladder.run", "ladder.benefits", "ladder.benefits_xlsx", "imports.file"):
         assert kind in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_start_wait_returns_when_a_worker_has_run_the_job(people, cli):
+    import threading
+    import time
+
+    from django.db import OperationalError, connection
+
+    from innoregion.apps.jobs import services
+
+    def worker():
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:  # SQLite's shared in-memory test database: a table being written cannot be read
+                    if Job.objects.filter(status=Job.Status.QUEUED).exists():
+                        break
+                except OperationalError:
+                    pass
+                time.sleep(0.05)
+            services.run_pending()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=worker, daemon=True)
+    thread.start()
+    out = cli("start", "tests.chatter", "-p", "lines=3", "--wait", "--timeout", "60")
+    thread.join(30)
+    assert out.exit_code == 0 and "succeeded" in out.output and '"lines": 3' in out.output
+
+
+def test_start_wait_gives_up_after_its_timeout(people, cli):
+    out = cli("start", "tests.chatter", "--wait", "--timeout", "0.2")
+    assert out.exit_code == 1 and "has not finished after 0.2 s" in out.output
+    assert Job.objects.get().status == Job.Status.QUEUED

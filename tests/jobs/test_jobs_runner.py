@@ -102,10 +102,11 @@ def test_log_is_bounded(people):
 def test_a_job_that_is_not_queued_is_not_run_again(people):
     job = services.start_job("tests.rename", rename_params(people["a"], "一次"))
     services.run_pending()
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)  # e.g. a task delivered twice
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.SUCCEEDED)
-    assert services.execute_job(job.pk) is None
-    assert Job.objects.get(pk=job.pk).log[-1]["text"] == "Finished."
+    before = Job.objects.get(pk=job.pk)
+    assert services.execute_job(job.pk) is None  # e.g. its task delivered a second time
+    after = Job.objects.get(pk=job.pk)
+    assert (after.status, after.log, after.finished_at) == (Job.Status.SUCCEEDED, before.log, before.finished_at)
+    assert services.execute_job(987654) is None  # a job that does not exist
 
 
 def test_registering_a_kind_twice_is_refused():

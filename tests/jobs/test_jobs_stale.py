@@ -79,11 +79,13 @@ def test_a_live_local_worker_with_an_old_heartbeat(people, settings):
         assert (marked, status) == (1, Job.Status.STALE)
 
 
-def test_a_queued_job_whose_task_ended_is_failed(people):
+def test_a_queued_job_whose_task_ended_is_failed(people, settings):
+    settings.INNOREGION_JOB_STALE_SECONDS = 60
     job = services.start_job("tests.rename", rename_params(people["a"], "x"))
     assert services.mark_stale() == 0
     DBTaskResult.objects.filter(id=job.task_result_id).update(status="FAILED")
-    assert services.mark_stale() == 1
+    assert services.mark_stale() == 0  # looked at only once the job has waited longer than the stale time
+    assert services.mark_stale(now=timezone.now() + dt.timedelta(seconds=61)) == 1
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.can_retry
 

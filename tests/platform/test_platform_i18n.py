@@ -36,7 +36,7 @@ def _entries(po: Path):
         msgid = value("msgid")
         plural = any(line.startswith("msgid_plural") for line in lines)
         msgstr = value("msgstr[0]") if plural else value("msgstr")
-        yield msgid, msgstr, "fuzzy" in flags, plural
+        yield msgid, msgstr, "fuzzy" in flags, plural, value("msgctxt") or None
 
 
 @pytest.mark.parametrize("lang", ["ko", "zh_Hans"])
@@ -47,10 +47,11 @@ def test_catalogue_complete_and_compiled(lang):
     with mo.open("rb") as fh:
         compiled = gettext.GNUTranslations(fh)
     entries = list(_entries(po))
-    assert len(entries) > 300
-    missing = [m for m, s, fuzzy, _p in entries if not s or fuzzy]
+    assert len(entries) > 200  # the site-wide strings; each app with a locale/ folder keeps its own
+    missing = [m for m, s, fuzzy, _p, _c in entries if not s or fuzzy]
     assert not missing, f"{lang}: untranslated or fuzzy: {missing[:10]}"
-    stale = [m for m, s, _f, plural in entries if not plural and compiled.gettext(m) != s]
+    stale = [m for m, s, _f, plural, ctx in entries
+             if not plural and (compiled.pgettext(ctx, m) if ctx else compiled.gettext(m)) != s]
     assert not stale, f"{lang}: django.mo is older than django.po (recompile): {stale[:5]}"
 
 

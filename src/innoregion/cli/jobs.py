@@ -99,7 +99,9 @@ def list_kinds() -> None:
               help="A parameter (repeatable; a yes/no parameter takes true or false).")
 @click.option("--here", is_flag=True, help="Run the queued jobs in this process now (no worker needed).")
 @click.option("--wait", is_flag=True, help="Wait until a worker has finished the job.")
-def start(kind: str, params: tuple[str, ...], here: bool, wait: bool) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0), default=None,
+              help="With --wait: give up after this many seconds (exit status 1).")
+def start(kind: str, params: tuple[str, ...], here: bool, wait: bool, timeout: float | None) -> None:
     """Queue a job of KIND with its parameters, checked by the kind's start form."""
     _setup()
     from innoregion.apps.jobs import registry, services
@@ -122,22 +124,30 @@ def start(kind: str, params: tuple[str, ...], here: bool, wait: bool) -> None:
     click.echo(f"job {job.pk} queued: {kind} {json.dumps(job.parameters, ensure_ascii=False)}")
     if here:
         services.run_pending()
-    elif wait:
-        _wait(job.pk)
+    elif wait and not _wait(job.pk, timeout):
+        raise click.ClickException(f"job {job.pk} has not finished after {timeout:g} s")
     if here or wait:
         _show(_job_or_fail(job.pk))
 
 
-def _wait(job_id: int) -> None:
+def _wait(job_id: int, timeout: float | None) -> bool:
+    """Wait until the job is no longer queued or running; False when ``timeout`` seconds passed first."""
+    from django.db import OperationalError
+
     from innoregion.apps.jobs.models import Job
     from innoregion.apps.jobs.services import mark_stale
 
+    deadline = None if timeout is None else time.monotonic() + timeout
     while True:
-        mark_stale()
-        job = Job.objects.get(pk=job_id)
-        if not job.is_active:
-            return
-        time.sleep(1)
+        try:
+            mark_stale()
+            if not Job.objects.get(pk=job_id).is_active:
+                return True
+        except OperationalError:  # SQLite busy beyond its timeout: look again in a moment
+            pass
+        if deadline is not None and time.monotonic() >= deadline:
+            return False
+        time.sleep(min(1.0, timeout or 1.0))
 
 
 def _show(job) -> None:

@@ -7,17 +7,31 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from innoregion.apps.access import services
+from innoregion.apps.access.filtersets import (
+    AuditFilter,
+    BankConsentFilter,
+    ConsentFilter,
+    EnterpriseLogFilter,
+    TokenFilter,
+)
 from innoregion.apps.access.forms import ConsentForm, TokenForm
 from innoregion.apps.access.models import ApiToken, AuditEntry, Bank, Consent
 from innoregion.apps.access.policy import allowed, requires, restrict
+from innoregion.apps.access.tables import (
+    AuditTable,
+    BankConsentTable,
+    ConsentTable,
+    EnterpriseLogTable,
+    TokenTable,
+)
 from innoregion.apps.region.models import Enterprise
+from innoregion.site.lists import build_list, export_response, list_page
 
 
 @requires("access.portal")
@@ -36,11 +50,15 @@ def portal(request):
         else:
             messages.success(request, _("Consent granted to %(bank)s.") % {"bank": d["bank"].name})
             return redirect("access:portal")
-    consents = Consent.objects.restrict(request.user, "view").select_related("bank").order_by("-granted_at")
-    log = AuditEntry.objects.restrict(request.user, "view").select_related("bank")
-    page = Paginator(log, 25).get_page(request.GET.get("page"))
-    return render(request, "access/portal.html", {"enterprise": enterprise, "form": form, "consents": consents,
-                                                  "log": page, "now": timezone.now()})
+    consents = build_list(request, prefix="consents-", export_name="consents",
+                          queryset=Consent.objects.restrict(request.user, "view").select_related("bank")
+                          .order_by("-granted_at", "-pk"),
+                          table_class=ConsentTable, filterset_class=ConsentFilter, per_page=25)
+    log = build_list(request, prefix="log-", export_name="access-log", per_page=25,
+                     queryset=AuditEntry.objects.restrict(request.user, "view").select_related("bank"),
+                     table_class=EnterpriseLogTable, filterset_class=EnterpriseLogFilter)
+    return export_response(consents, log) or render(request, "access/portal.html", {
+        "enterprise": enterprise, "form": form, "consents": consents, "log": log})
 
 
 @require_POST
@@ -62,11 +80,16 @@ def tokens(request):
         _token, raw = services.create_api_token(bank, request.user, d["name"], d["scopes"], d["days"],
                                                 actor=request.user)
         form = TokenForm()
-    return render(request, "access/tokens.html", {
-        "bank": bank, "form": form, "raw": raw, "now": timezone.now(),
-        "tokens": ApiToken.objects.restrict(request.user, "view"),
-        "consents": Consent.objects.restrict(request.user, "view").active().select_related("enterprise"),
-    })
+    tokens = build_list(request, prefix="tokens-", export_name="api-tokens", per_page=25,
+                        queryset=ApiToken.objects.restrict(request.user, "view")
+                        .order_by("-created_at", "-pk"),
+                        table_class=TokenTable, filterset_class=TokenFilter)
+    consents = build_list(request, prefix="consents-", export_name="consents",
+                          queryset=Consent.objects.restrict(request.user, "view").active()
+                          .select_related("enterprise").order_by("-granted_at", "-pk"),
+                          table_class=BankConsentTable, filterset_class=BankConsentFilter)
+    return export_response(tokens, consents) or render(request, "access/tokens.html", {
+        "bank": bank, "form": form, "raw": raw, "tokens": tokens, "consents": consents})
 
 
 @require_POST
@@ -80,9 +103,6 @@ def revoke_token(request, pk: int):
 
 @requires("access.audit_log")
 def audit_log(request):
-    qs = AuditEntry.objects.restrict(request.user, "view").select_related("bank")
-    action = request.GET.get("action", "").strip()
-    if action:
-        qs = qs.filter(action__startswith=action)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "access/audit.html", {"log": page, "action": action})
+    return list_page(request, "access/audit.html",
+                     queryset=AuditEntry.objects.restrict(request.user, "view").select_related("bank"),
+                     table_class=AuditTable, filterset_class=AuditFilter, export_name="audit-log")

@@ -3,32 +3,20 @@ has given consent to; a bank and officials see the applications they may see."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from innoregion.apps.access.models import Bank
 from innoregion.apps.access.policy import allowed, requires, restrict
 from innoregion.apps.finance import services
+from innoregion.apps.finance.filtersets import CreditApplicationFilter, PledgeApplicationFilter, bank_choices
+from innoregion.apps.finance.forms import ApplicationForm
 from innoregion.apps.finance.models import CreditApplication, PledgeApplication
+from innoregion.apps.finance.tables import CreditApplicationTable, PledgeApplicationTable
 from innoregion.apps.region.models import Enterprise
-
-
-class ApplicationForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[
-        ("credit", gettext_lazy("points-based credit")), ("ip", gettext_lazy("intellectual-property pledge")),
-        ("equity", gettext_lazy("equity pledge"))])
-    bank = forms.ModelChoiceField(label=gettext_lazy("Bank"), queryset=Bank.objects.none())
-    amount = forms.DecimalField(label=gettext_lazy("Amount (CNY)"), min_value=1, max_digits=14, decimal_places=2)
-    pledged = forms.CharField(label=gettext_lazy("Pledged IP or equity (for a pledge)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, banks=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["bank"].queryset = banks
+from innoregion.site.lists import build_list, export_response
 
 
 @requires("finance.view_applications")
@@ -51,6 +39,16 @@ def applications(request):
             else:
                 messages.success(request, _("Application submitted."))
                 return redirect("finance:applications")
-    credit = restrict(CreditApplication.objects.select_related("enterprise", "bank"), request.user, "view")[:200]
-    pledge = restrict(PledgeApplication.objects.select_related("enterprise", "bank"), request.user, "view")[:200]
-    return render(request, "finance/applications.html", {"form": form, "credit": credit, "pledge": pledge})
+    banks = bank_choices(request.user)  # the two lists' bank filter, read once
+    credit = build_list(request, prefix="credit-", export_name="credit-applications",
+                        queryset=restrict(CreditApplication.objects.select_related("enterprise", "bank"),
+                                          request.user, "view").order_by("-created_at", "-pk"),
+                        table_class=CreditApplicationTable, filterset_class=CreditApplicationFilter,
+                        filterset_kwargs={"banks": banks})
+    pledge = build_list(request, prefix="pledge-", export_name="pledge-applications",
+                        queryset=restrict(PledgeApplication.objects.select_related("enterprise", "bank"),
+                                          request.user, "view").order_by("-created_at", "-pk"),
+                        table_class=PledgeApplicationTable, filterset_class=PledgeApplicationFilter,
+                        filterset_kwargs={"banks": banks})
+    return export_response(credit, pledge) or render(request, "finance/applications.html", {
+        "form": form, "credit": credit, "pledge": pledge})

@@ -3,20 +3,20 @@ its rejected rows."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
 from innoregion.apps.access import audit
 from innoregion.apps.access.policy import requires, restrict
 from innoregion.apps.imports import services
+from innoregion.apps.imports.filtersets import BatchFilter, QuarantinedRowFilter
 from innoregion.apps.imports.forms import ImportForm
 from innoregion.apps.imports.models import ImportBatch, QuarantinedRow
-from innoregion.exports import safe_cell
+from innoregion.apps.imports.tables import BatchTable, QuarantinedRowTable
+from innoregion.exports import csv_text
+from innoregion.site.lists import list_page
 
 
 @requires("imports.manage")
@@ -36,15 +36,19 @@ def imports(request):
             if getattr(batch, "already_imported", False):
                 messages.info(request, _("This very file was imported before; nothing changed."))
             return redirect("imports:import-detail", pk=batch.pk)
-    batches = restrict(ImportBatch.objects.all(), request.user, "view")[:100]
-    return render(request, "imports/imports.html", {"form": form, "batches": batches})
+    return list_page(request, "imports/imports.html",
+                     queryset=restrict(ImportBatch.objects.all(), request.user, "view"),
+                     table_class=BatchTable, filterset_class=BatchFilter, export_name="imports",
+                     extra_context={"form": form})
 
 
 @requires("imports.manage")
 def import_detail(request, pk: int):
     batch = get_object_or_404(restrict(ImportBatch.objects.all(), request.user, "view"), pk=pk)
-    rows = restrict(QuarantinedRow.objects.filter(batch=batch), request.user, "view")[:200]
-    return render(request, "imports/import_detail.html", {"batch": batch, "rows": rows})
+    return list_page(request, "imports/import_detail.html",
+                     queryset=restrict(QuarantinedRow.objects.filter(batch=batch), request.user, "view"),
+                     table_class=QuarantinedRowTable, filterset_class=QuarantinedRowFilter,
+                     export_name=f"quarantined-{batch.pk}", extra_context={"batch": batch})
 
 
 @requires("imports.manage")
@@ -56,12 +60,9 @@ def import_rejected(request, pk: int):
         for k in (r.raw or {}):
             if k not in keys:
                 keys.append(k)
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow([_("row"), _("column"), _("reason"), *keys])  # the reader's language, as the reasons
-    for r in rows:
-        w.writerow([r.row_number, safe_cell(r.column), safe_cell(r.localised_reason()),
-                    *[safe_cell((r.raw or {}).get(k, "")) for k in keys]])
-    resp = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
+    header = [_("row"), _("column"), _("reason"), *keys]  # the reader's language, as the reasons
+    body = csv_text(header, ([r.row_number, r.column, r.localised_reason(),
+                              *[(r.raw or {}).get(k, "") for k in keys]] for r in rows))
+    resp = HttpResponse(body, content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="rejected-{batch.pk}.csv"'
     return resp

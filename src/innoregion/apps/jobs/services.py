@@ -45,7 +45,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_noop
@@ -218,8 +218,9 @@ class Reporter:
                       "step_params": dict(self._step_params), "log": list(self._log), "log_dropped": self._dropped}
             self._dirty = False
         try:
-            if not report_progress(self.job_id, **values):
+            if not report_progress(self.job_id, **values) and not self.lost:
                 self.lost = True
+                logger.warning("job %s was marked stale while it still runs", self.job_id)
         except DatabaseError:
             with self._lock:
                 self._dirty = True
@@ -406,16 +407,17 @@ def _worker_gone(host: str, pid: int | None, heartbeat, cutoff) -> bool:
 
 def mark_stale(now=None) -> int:
     """Mark running jobs whose worker is gone as stale (and their task results as failed); returns
-    how many. Also a queued job whose task the worker could not run is marked failed."""
+    how many. A job still queued after the stale time whose task already ended (the worker could not
+    run it) is marked failed. One query when nothing is wrong."""
     from django_tasks_db.models import DBTaskResult
 
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=stale_seconds())
     marked = 0
-    running = Job.objects.filter(status=Job.Status.RUNNING).values_list(
-        "pk", "worker_host", "worker_pid", "heartbeat_at", "task_result_id")
-    for pk, host, pid, heartbeat, task_id in list(running):
-        if not _worker_gone(host, pid, heartbeat, cutoff):
+    active = list(Job.objects.filter(status__in=Job.ACTIVE).values_list(
+        "pk", "status", "worker_host", "worker_pid", "heartbeat_at", "task_result_id", "created_at"))
+    for pk, status, host, pid, heartbeat, task_id, _created in active:
+        if status != Job.Status.RUNNING or not _worker_gone(host, pid, heartbeat, cutoff):
             continue
         reason = (gettext_noop("The worker (%(host)s, process %(pid)s) stopped while the job ran; nothing the "
                                "job wrote was kept. Retry it."), {"host": host, "pid": pid})
@@ -425,15 +427,13 @@ def mark_stale(now=None) -> int:
                 DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
                     status="FAILED", finished_at=now, exception_class_path=f"{__name__}.WorkerLost",
                     traceback=f"WorkerLost: the worker of job {pk} stopped ({host}, process {pid})")
-    queued = Job.objects.filter(status=Job.Status.QUEUED).exclude(task_result_id="").values_list(
-        "pk", "task_result_id")
-    lost = dict(DBTaskResult.objects.filter(id__in=[t for _pk, t in queued], status__in=["FAILED", "SUCCESSFUL"])
-                .values_list("id", "status")) if queued else {}
-    lost_ids = {str(k) for k in lost}
-    for pk, task_id in queued:
-        if task_id in lost_ids:
-            message = gettext_noop("The worker could not run the job (its task ended before the job started).")
-            marked += _set_status(pk, Job.Status.QUEUED, Job.Status.FAILED, message, {}, now=now)
+    waiting = {task_id: pk for pk, status, _h, _p, _b, task_id, created in active
+               if status == Job.Status.QUEUED and task_id and created < cutoff}
+    if waiting:
+        ended = DBTaskResult.objects.filter(id__in=list(waiting), status__in=["FAILED", "SUCCESSFUL"])
+        message = gettext_noop("The worker could not run the job (its task ended before the job started).")
+        for task_id in ended.values_list("id", flat=True):
+            marked += _set_status(waiting[str(task_id)], Job.Status.QUEUED, Job.Status.FAILED, message, {}, now=now)
     return marked
 
 
@@ -455,7 +455,7 @@ def run_pending(max_jobs: int | None = None) -> int:
     ``innoregion jobs start --here``: no worker process needed."""
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
-    from django_tasks_db.utils import exclusive_transaction
+    from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
     worker_id = f"inproc-{get_random_string(12)}"
     worker = Worker(queue_names=[QUEUE], interval=0, batch=True, backend_name="default", startup_delay=False,
@@ -463,10 +463,16 @@ def run_pending(max_jobs: int | None = None) -> int:
     ran = 0
     while max_jobs is None or ran < max_jobs:
         ready = DBTaskResult.objects.ready().filter(backend_name="default", queue_name=QUEUE)
-        with exclusive_transaction(ready.db):
-            task_result = ready.get_locked()
-            if task_result is not None:
-                task_result.claim(worker_id)
+        try:
+            with exclusive_transaction(ready.db):
+                task_result = ready.get_locked()
+                if task_result is not None:
+                    task_result.claim(worker_id)
+        except OperationalError as exc:  # SQLite busy: look again, as the worker does
+            if not is_locked_database_exception(exc) or connection.in_atomic_block:
+                raise
+            time.sleep(0.05)
+            continue
         if task_result is None:
             break
         worker.run_task(task_result)

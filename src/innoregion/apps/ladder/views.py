@@ -14,10 +14,13 @@ from django.utils.translation import get_language
 
 from innoregion.apps.access import audit
 from innoregion.apps.access.policy import requires, restrict
+from innoregion.apps.ladder.filtersets import BenefitRunFilter
 from innoregion.apps.ladder.models import BenefitGrant, BenefitRun, LadderOutcome, LadderRun
+from innoregion.apps.ladder.tables import BenefitRunTable
 from innoregion.engines.rules.benefits import load_policy
 from innoregion.engines.rules.ladder import load_ladder
 from innoregion.engines.rules.xlsx import write_xlsx
+from innoregion.site.lists import build_list
 
 OUTCOMES = ["met", "needs_review", "unknown", "not_met", "not_applicable"]
 
@@ -51,9 +54,14 @@ def pack_rows(run: LadderRun, user) -> list[dict]:
 @requires("ladder.view")
 def overview(request):
     run = restrict(LadderRun.objects.all(), request.user).order_by("-year", "-started_at").first()
-    benefit_runs = (restrict(BenefitRun.objects.all(), request.user)
-                    .annotate(granted=Count("grants", filter=Q(grants__status=BenefitGrant.Status.GRANTED)),
-                              pending=Count("grants", filter=Q(grants__status=BenefitGrant.Status.PENDING))).order_by("-started_at")[:20])
+    benefit_runs = build_list(
+        request, export_name="benefit-runs", table_class=BenefitRunTable, filterset_class=BenefitRunFilter,
+        queryset=restrict(BenefitRun.objects.all(), request.user)
+        .annotate(granted=Count("grants", filter=Q(grants__status=BenefitGrant.Status.GRANTED)),
+                  pending=Count("grants", filter=Q(grants__status=BenefitGrant.Status.PENDING)))
+        .order_by("-started_at", "-pk"))
+    if benefit_runs.export_format is not None:
+        return benefit_runs.export()
     context = {"run": run, "rows": pack_rows(run, request.user) if run else [], "outcomes": OUTCOMES,
                "benefit_runs": benefit_runs}
     return render(request, "ladder/overview.html", context)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from innoregion.apps.matchmaking import services
-from innoregion.apps.matchmaking.models import Capability, Language, Scenario
+from innoregion.apps.matchmaking.models import Capability, Scenario
 from innoregion.engines.matching import MatchingTextError
 
 
@@ -102,14 +102,6 @@ class CapabilityForm(forms.ModelForm):
         if commit:
             cap.save()
         return cap
-
-
-class ListFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    language = forms.ChoiceField(label=_("Language"), required=False,
-                                 choices=[("", _("all"))] + list(Language.choices))
-    cluster = forms.CharField(label=_("Cluster"), required=False, max_length=40)
-    zone = forms.CharField(label=_("Zone"), required=False, max_length=40)
 
 
 class DecisionForm(forms.Form):

@@ -5,8 +5,6 @@ submitting capabilities, caseworkers (officials) reviewing proposed matches. Rea
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,31 +13,23 @@ from django.views.decorators.http import require_POST
 from innoregion.apps.access import audit
 from innoregion.apps.access.policy import allowed, requires, restrict
 from innoregion.apps.matchmaking import services
-from innoregion.apps.matchmaking.forms import CapabilityForm, DecisionForm, ListFilterForm, ScenarioForm
+from innoregion.apps.matchmaking.filtersets import CapabilityFilter, MatchFilter, ScenarioFilter
+from innoregion.apps.matchmaking.forms import CapabilityForm, DecisionForm, ScenarioForm
 from innoregion.apps.matchmaking.models import Capability, Match, RerankerModel, Scenario
+from innoregion.apps.matchmaking.tables import CapabilityTable, MatchTable, ScenarioTable
 from innoregion.engines.matching import MatchingError
-
-
-def _page(request, qs, per_page: int = 25):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+from innoregion.site.lists import list_page
 
 
 def scenario_list(request):
-    form = ListFilterForm(request.GET or None)
-    qs = restrict(Scenario.objects.select_related("cluster", "zone"), request.user, "view")
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["q"]:
-            qs = qs.filter(Q(title__icontains=d["q"]) | Q(description__icontains=d["q"])
-                           | Q(owner_organisation__icontains=d["q"]))
-        if d["language"]:
-            qs = qs.filter(language=d["language"])
-        if d["cluster"]:
-            qs = qs.filter(cluster__code=d["cluster"])
-        if d["zone"]:
-            qs = qs.filter(zone__code=d["zone"])
-    return render(request, "matchmaking/scenario_list.html", {
-        "form": form, "page": _page(request, qs), "can_publish": allowed(request.user, "matchmaking.manage")})
+    can_publish = allowed(request.user, "matchmaking.manage")
+    return list_page(request, "matchmaking/scenario_list.html",
+                     queryset=restrict(Scenario.objects.select_related("cluster", "zone"), request.user,
+                                       "view"),
+                     table_class=ScenarioTable, filterset_class=ScenarioFilter, per_page=25,
+                     export_name="scenarios",
+                     table_kwargs={"exclude": () if can_publish else ("status",)},
+                     extra_context={"can_publish": can_publish})
 
 
 def scenario_detail(request, pk: int):
@@ -86,25 +76,11 @@ def scenario_propose(request, pk: int):
 
 
 def capability_list(request):
-    form = ListFilterForm(request.GET or None)
-    qs = restrict(Capability.objects.select_related("enterprise__cluster", "enterprise__zone"), request.user, "view")
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["q"]:
-            qs = qs.filter(Q(title__icontains=d["q"]) | Q(description__icontains=d["q"])
-                           | Q(enterprise__name_zh__icontains=d["q"]) | Q(enterprise__name_en__icontains=d["q"]))
-        if d["language"]:
-            qs = qs.filter(language=d["language"])
-        if d["cluster"]:
-            qs = qs.filter(enterprise__cluster__code=d["cluster"])
-        if d["zone"]:
-            qs = qs.filter(enterprise__zone__code=d["zone"])
-    min_trl = request.GET.get("min_trl", "")
-    if min_trl.isdigit():
-        qs = qs.filter(maturity__gte=int(min_trl))
-    return render(request, "matchmaking/capability_list.html", {
-        "form": form, "page": _page(request, qs), "min_trl": min_trl,
-        "can_submit": allowed(request.user, "matchmaking.submit_capability")})
+    return list_page(request, "matchmaking/capability_list.html",
+                     queryset=restrict(Capability.objects.select_related("enterprise"), request.user, "view"),
+                     table_class=CapabilityTable, filterset_class=CapabilityFilter, per_page=25,
+                     export_name="capabilities",
+                     extra_context={"can_submit": allowed(request.user, "matchmaking.submit_capability")})
 
 
 def capability_detail(request, pk: int):
@@ -133,17 +109,11 @@ def capability_edit(request, pk: int | None = None):
 
 @requires("matchmaking.manage")
 def review(request):
-    qs = restrict(Match.objects.select_related("scenario", "capability__enterprise"), request.user, "view")
-    status = request.GET.get("status", Match.Status.PROPOSED)
-    if status in Match.Status.values:
-        qs = qs.filter(status=status)
-    scenario_id = request.GET.get("scenario", "")
-    if scenario_id.isdigit():
-        qs = qs.filter(scenario_id=int(scenario_id))
-    rerankers = RerankerModel.objects.all()[:5]
-    return render(request, "matchmaking/review.html", {
-        "page": _page(request, qs.order_by("scenario_id", "rank"), 30), "status": status,
-        "statuses": Match.Status.choices, "scenario_id": scenario_id, "rerankers": rerankers})
+    qs = restrict(Match.objects.select_related("scenario", "capability__enterprise", "decided_by"),
+                  request.user, "view").order_by("scenario_id", "rank", "pk")
+    return list_page(request, "matchmaking/review.html", queryset=qs, table_class=MatchTable,
+                     filterset_class=MatchFilter, per_page=30, export_name="matches",
+                     extra_context={"rerankers": RerankerModel.objects.all()[:5]})
 
 
 @require_POST

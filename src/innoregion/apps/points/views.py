@@ -6,9 +6,12 @@ from django.shortcuts import get_object_or_404, render
 
 from innoregion.apps.access.policy import requires, restrict
 from innoregion.apps.points import selectors
+from innoregion.apps.points.filtersets import ScoreRunFilter
+from innoregion.apps.points.tables import MoveTable, ScoreRunTable
 from innoregion.apps.region.models import Enterprise, Indicator
 from innoregion.apps.region.selectors import pick_name
 from innoregion.engines.points.region_input import list_methodologies, load_methodology
+from innoregion.site.lists import build_list, list_page
 
 FORMULAE = {
     "minmax": "x' = (x - min) / (max - min) × 100",
@@ -68,8 +71,10 @@ def methodology(request):
 
 @requires("points.view_runs")
 def score_runs(request):
-    runs = restrict(selectors.score_runs(), request.user, "view")
-    return render(request, "points/score_runs.html", {"runs": runs})
+    return list_page(request, "points/score_runs.html",
+                     queryset=restrict(selectors.score_runs().select_related("created_by"), request.user,
+                                       "view"),
+                     table_class=ScoreRunTable, filterset_class=ScoreRunFilter, export_name="score-runs")
 
 
 @requires("points.view_runs")
@@ -80,19 +85,20 @@ def score_run_diff(request):
     sa, sb = selectors.scores_of_run(a), selectors.scores_of_run(b)
     visible = set(restrict(Enterprise.objects.filter(pk__in=set(sa) | set(sb)), request.user, "view")
                   .values_list("pk", flat=True))
-    names = dict(Enterprise.objects.filter(pk__in=visible).values_list("pk", "name_zh"))
+    names = {pk: pick_name({"zh": zh, "ko": ko, "en": en}) for pk, zh, ko, en in Enterprise.objects
+             .filter(pk__in=visible).values_list("pk", "name_zh", "name_ko", "name_en")}
     moves = []
     for eid in visible:
         pa, pb = (sa.get(eid) or {}).get("points"), (sb.get(eid) or {}).get("points")
         if pa is None and pb is None:
             continue
-        delta = (pb or 0) - (pa or 0)
-        why = selectors.explain_move(sa.get(eid, {}).get("breakdown"), sb.get(eid, {}).get("breakdown"))
-        moves.append({"id": eid, "name": names.get(eid, eid), "a": pa, "b": pb, "delta": delta,
-                      "tier_a": (sa.get(eid) or {}).get("tier", ""), "tier_b": (sb.get(eid) or {}).get("tier", ""),
-                      "why": why})
-    moves.sort(key=lambda m: -abs(m["delta"]))
-    return render(request, "points/score_diff.html", {"a": a, "b": b, "moves": moves[:200],
-                                                       "changed": sum(1 for m in moves if abs(m["delta"]) > 1e-9)})
-
-
+        moves.append({"id": eid, "name": names.get(eid, str(eid)), "a": pa, "b": pb,
+                      "delta": (pb or 0) - (pa or 0), "tier_a": (sa.get(eid) or {}).get("tier", ""),
+                      "tier_b": (sb.get(eid) or {}).get("tier", "")})
+    moves.sort(key=lambda m: (-abs(m["delta"]), m["id"]))  # the largest moves first; why: for the rows shown
+    listing = build_list(request, queryset=moves, table_class=MoveTable,
+                         table_kwargs={"before": sa, "after": sb}, export_name=f"score-runs-{a.pk}-{b.pk}")
+    if listing.export_format is not None:
+        return listing.export()
+    return render(request, "points/score_diff.html", {
+        "a": a, "b": b, "listing": listing, "changed": sum(1 for m in moves if abs(m["delta"]) > 1e-9)})

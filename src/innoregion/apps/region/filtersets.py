@@ -30,7 +30,8 @@ class EnterpriseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     cluster = django_filters.ModelChoiceFilter(label=_("Cluster"), queryset=_clusters, empty_label="—",
                                                widget=FastSelect)
-    zone = django_filters.ModelChoiceFilter(label=_("Zone"), queryset=_zones, empty_label="—", widget=FastSelect)
+    zone = django_filters.ModelChoiceFilter(label=_("Zone"), queryset=_zones, empty_label="—",
+                                            widget=FastSelect)
     stage = django_filters.ChoiceFilter(label=_("Stage"), method="scored", empty_label="—", widget=FastSelect)
     tier = django_filters.ChoiceFilter(label=_("Tier"), method="scored", empty_label="—", widget=FastSelect)
     rung = django_filters.ChoiceFilter(label=_("Rung"), choices=_rungs, method="on_rung", empty_label="—",
@@ -62,7 +63,8 @@ class EnterpriseFilter(django_filters.FilterSet):
             return queryset
         if self.run is None:
             return queryset.none()
-        return queryset.filter(pk__in=points_selectors.enterprise_ids_scored(self.run, stage or None, tier or None))
+        ids = points_selectors.enterprise_ids_scored(self.run, stage or None, tier or None)
+        return queryset.filter(pk__in=ids)
 
     def on_rung(self, queryset, name, value):
         return queryset.filter(pk__in=ladder_selectors.enterprise_ids_on_rung(value))

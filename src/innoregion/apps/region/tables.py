@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from innoregion.apps.ladder import selectors as ladder_selectors
 from innoregion.apps.points import selectors as points_selectors
-from innoregion.apps.region.selectors import place_name
+from innoregion.apps.region.selectors import names_table, pick_name
 from innoregion.site.lists import ListTable
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
@@ -18,8 +20,7 @@ NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
 
 class EnterpriseTable(ListTable):
     code = tables.Column(_("Credit code"), accessor="credit_code", order_by=("credit_code",))
-    name = tables.Column(_("Name"), accessor="name", order_by=("name_zh", "credit_code"),
-                         linkify=("region:enterprise", {"pk": tables.A("pk")}))
+    name = tables.Column(_("Name"), accessor="name", order_by=("name_zh", "credit_code"))
     cluster = tables.Column(_("Cluster"), accessor="cluster_id", orderable=False, default="—")
     zone = tables.Column(_("Zone"), accessor="zone_id", orderable=False, default="—")
     founded = tables.Column(_("Founded"), order_by=("founded", "credit_code"))
@@ -36,10 +37,14 @@ class EnterpriseTable(ListTable):
         self.run = run
         self.scores: dict[int, dict] = {}
         self.rungs: dict[int, dict] = {}
+        self.places: dict[str, dict[int, str]] = {}
         super().__init__(*args, **kwargs)
 
     def fill(self, records):
         ids = [e.pk for e in records]
+        if not self.places:  # the cached reference tables, looked up once (not once a cell)
+            self.places = {label: {pk: pick_name(names) for pk, names in names_table(label, "pk").items()}
+                           for label in ("region.Cluster", "region.Zone")}
         self.scores = points_selectors.scores_for(ids, self.run) if self.run is not None else {}
         self.rungs = ladder_selectors.rungs_for(ids, gaps=False)  # the list shows the rung, not the gaps
 
@@ -47,20 +52,29 @@ class EnterpriseTable(ListTable):
         if self.run is None:
             return queryset.order_by("credit_code"), True
         points = points_selectors.points_expression(self.run)
-        return queryset.order_by(points.desc(nulls_last=True) if is_descending else points.asc(nulls_last=True),
-                                 "credit_code"), True
+        order = points.desc(nulls_last=True) if is_descending else points.asc(nulls_last=True)
+        return queryset.order_by(order, "credit_code"), True
+
+    def render_name(self, value, record):
+        return format_html('<a href="{}">{}</a>', reverse("region:enterprise", args=[record.pk]), value)
+
+    def value_name(self, value):
+        return value
+
+    def _place(self, label: str, pk) -> str:
+        return self.places.get(label, {}).get(pk) or ""
 
     def render_cluster(self, value):
-        return place_name("region.Cluster", value) or "—"
+        return self._place("region.Cluster", value) or "—"
 
     def value_cluster(self, value):
-        return place_name("region.Cluster", value)
+        return self._place("region.Cluster", value)
 
     def render_zone(self, value):
-        return place_name("region.Zone", value) or "—"
+        return self._place("region.Zone", value) or "—"
 
     def value_zone(self, value):
-        return place_name("region.Zone", value)
+        return self._place("region.Zone", value)
 
     def render_founded(self, value):
         return str(value.year)

@@ -13,8 +13,11 @@ from django.views.decorators.http import require_POST
 
 from innoregion.apps.access.policy import allowed, requires, restrict
 from innoregion.apps.talent import selectors, services
+from innoregion.apps.talent.filtersets import TalentFilter
 from innoregion.apps.talent.models import Talent, TalentCredential
+from innoregion.apps.talent.tables import TalentTable
 from innoregion.engines.credentials import qr
+from innoregion.site.lists import list_page
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -92,12 +95,12 @@ def verify(request):
 
 @requires("talent.view")
 def registry(request):
-    talents = restrict(Talent.objects.select_related("affiliation", "cluster"), request.user)
-    tier = request.GET.get("tier")
-    if tier:
-        talents = talents.filter(tier=tier)
-    return render(request, "talent/registry.html",
-                  {"talents": talents[:500], "counts": selectors.region_counts(), "tier": tier or ""})
+    counts = selectors.region_counts()
+    return list_page(request, "talent/registry.html",
+                     queryset=restrict(Talent.objects.select_related("cluster"), request.user),
+                     table_class=TalentTable, filterset_class=TalentFilter, export_name="talents",
+                     filterset_kwargs={"tiers": sorted(counts["by_tier"])},  # the tiers the page counts
+                     extra_context={"counts": counts})
 
 
 @requires("talent.view")

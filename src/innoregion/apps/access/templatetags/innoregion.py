@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "finance.credit.submit": _("credit application submitted"),
     "finance.pledge.submit": _("pledge application submitted"),
     "finance.application.update": _("application updated by the bank"),
+    "list.export": _("list downloaded"),
 }
 
 

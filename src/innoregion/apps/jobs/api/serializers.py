@@ -11,6 +11,8 @@ from innoregion.apps.jobs.models import Job
 
 class JobSerializer(serializers.ModelSerializer):
     kind_label = serializers.SerializerMethodField()
+    # plain text, not an enum in the schema: "status" choice sets of other components have the same name
+    status = serializers.CharField(read_only=True, help_text="queued, running, succeeded, failed or stale")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     started_by = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
