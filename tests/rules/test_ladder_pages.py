@@ -56,7 +56,8 @@ def test_benefit_workbook_for_the_finance_bureau(ladder_world, client):
     client.force_login(ladder_world["official"])
     resp = client.get(f"/ladder/benefits/{ladder_world['benefits'].pk}.xlsx")
     assert resp.status_code == 200
-    book = load_workbook(io.BytesIO(b"".join(resp.streaming_content)))
+    assert "benefits-" in resp["Content-Disposition"]
+    book = load_workbook(io.BytesIO(resp.content))
     assert book.sheetnames == ["Grants", "Pending", "Summary", "Run"]
     grants = list(book["Grants"].values)
     assert len(grants) == 2 and ladder_world["firms"][0].credit_code in grants[1]

@@ -4,11 +4,11 @@ is every bank read) and by who; an access log, consents and tokens by bank, ente
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from innoregion.apps.access.models import ApiToken, AuditEntry, Bank, Consent
 from innoregion.apps.access.policy import restrict
+from innoregion.apps.region.selectors import enterprise_search
 
 
 def _banks(request):
@@ -51,9 +51,7 @@ class BankConsentFilter(django_filters.FilterSet):
         q = value.strip()
         if not q:
             return queryset
-        return queryset.filter(Q(enterprise__name_zh__icontains=q) | Q(enterprise__name_en__icontains=q)
-                               | Q(enterprise__name_ko__icontains=q)
-                               | Q(enterprise__credit_code__icontains=q.upper()))
+        return queryset.filter(enterprise_search(q, "enterprise__"))
 
 
 class TokenFilter(django_filters.FilterSet):

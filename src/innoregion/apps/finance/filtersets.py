@@ -4,12 +4,12 @@ for pledges also the kind and the registration status."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from innoregion.apps.access.models import Bank
 from innoregion.apps.access.policy import restrict
 from innoregion.apps.finance.models import ApplicationStatus, CreditApplication, PledgeApplication
+from innoregion.apps.region.selectors import enterprise_search
 
 
 def bank_choices(user) -> list[tuple[int, str]]:
@@ -33,9 +33,7 @@ class ApplicationFilter(django_filters.FilterSet):
         q = value.strip()
         if not q:
             return queryset
-        return queryset.filter(Q(enterprise__name_zh__icontains=q) | Q(enterprise__name_en__icontains=q)
-                               | Q(enterprise__name_ko__icontains=q)
-                               | Q(enterprise__credit_code__icontains=q.upper()))
+        return queryset.filter(enterprise_search(q, "enterprise__"))
 
 
 class CreditApplicationFilter(ApplicationFilter):

@@ -8,6 +8,7 @@ import functools
 from decimal import Decimal
 from typing import NamedTuple
 
+import polars as pl
 from django.db import connection
 from django.db.models import Count, Max
 
@@ -181,3 +182,28 @@ def highest_rungs(enterprise_ids: list[int]) -> dict[int, int]:
     for enterprise_id, pack in met:
         best[enterprise_id] = max(best.get(enterprise_id, 0), levels[pack])
     return best
+
+
+GRANT_SCHEMA = {"credit_code": pl.String, "name_zh": pl.String, "year": pl.Int32, "measure": pl.String,
+                "label_zh": pl.String, "label_en": pl.String, "cite": pl.String, "status": pl.String,
+                "requested": pl.Float64, "paid": pl.Float64, "missing": pl.String}
+
+
+def benefit_workbook_table(grants, run: BenefitRun) -> pl.DataFrame:
+    """The grants of a benefit run (a queryset the caller read through ``restrict``) as the finance
+    bureau's workbook table, with the measures' labels from the policy the run evaluated (the stored
+    code when that policy is not the shipped one)."""
+    from innoregion.engines.rules.benefits import load_policy
+
+    rows = [{"credit_code": g.enterprise.credit_code, "name_zh": g.enterprise.name_zh, "year": g.year,
+             "measure": g.measure, "label_zh": g.measure, "label_en": g.measure, "cite": g.cite,
+             "status": g.status, "requested": float(g.requested), "paid": float(g.paid), "missing": g.missing}
+            for g in grants.select_related("enterprise").order_by("enterprise__credit_code", "measure", "pk")]
+    table = pl.DataFrame(rows, schema=GRANT_SCHEMA)
+    policy = load_policy()
+    if policy.id != run.policy:
+        return table
+    zh = {m.id: m.label.get("zh", m.id) for m in policy.measures}
+    en = {m.id: m.label.get("en", m.id) for m in policy.measures}
+    return table.with_columns(pl.col("measure").replace(zh).alias("label_zh"),
+                              pl.col("measure").replace(en).alias("label_en"))

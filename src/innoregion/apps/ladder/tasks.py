@@ -22,6 +22,7 @@ from innoregion.apps.jobs.forms import JobForm
 from innoregion.apps.jobs.registry import register_kind
 from innoregion.apps.jobs.services import JobError
 from innoregion.apps.ladder.models import BenefitGrant, BenefitRun, LadderRun
+from innoregion.apps.ladder.selectors import benefit_workbook_table
 
 
 def _check(form: JobForm) -> dict:
@@ -115,24 +116,6 @@ class BenefitExportForm(JobForm):
             self.fields["benefit_run"].queryset = restrict(BenefitRun.objects.order_by("-started_at"), self.user)
 
 
-def _labelled(table: pl.DataFrame, run: BenefitRun) -> pl.DataFrame:
-    """Measure labels from the policy the run evaluated (the stored code when it is not the shipped one)."""
-    from innoregion.engines.rules.benefits import load_policy
-
-    policy = load_policy()
-    if policy.id != run.policy:
-        return table
-    zh = {m.id: m.label.get("zh", m.id) for m in policy.measures}
-    en = {m.id: m.label.get("en", m.id) for m in policy.measures}
-    return table.with_columns(pl.col("measure").replace(zh).alias("label_zh"),
-                              pl.col("measure").replace(en).alias("label_en"))
-
-
-GRANT_SCHEMA = {"credit_code": pl.String, "name_zh": pl.String, "year": pl.Int32, "measure": pl.String,
-                "label_zh": pl.String, "label_en": pl.String, "cite": pl.String, "status": pl.String,
-                "requested": pl.Float64, "paid": pl.Float64, "missing": pl.String}
-
-
 def export_benefits_job(parameters: dict, report) -> dict:
     from innoregion.engines.rules.xlsx import write_xlsx
 
@@ -142,15 +125,12 @@ def export_benefits_job(parameters: dict, report) -> dict:
     if report.user is not None:
         grants = restrict(grants, report.user)
     report(0, 2, gettext_noop("Reading the grants of benefit run %(run)s"), run=run.pk)
-    rows = [{"credit_code": g.enterprise.credit_code, "name_zh": g.enterprise.name_zh, "year": g.year,
-             "measure": g.measure, "label_zh": g.measure, "label_en": g.measure, "cite": g.cite,
-             "status": g.status, "requested": float(g.requested), "paid": float(g.paid), "missing": g.missing}
-            for g in grants.select_related("enterprise").order_by("enterprise__credit_code", "measure")]
-    report(1, 2, gettext_noop("Writing the workbook (%(count)s grants)"), count=len(rows))
+    table = benefit_workbook_table(grants, run)
+    report(1, 2, gettext_noop("Writing the workbook (%(count)s grants)"), count=table.height)
     path = report.export_path(f"benefits-{run.policy}-{run.year}-run{run.pk}.xlsx")
-    write_xlsx(path, _labelled(pl.DataFrame(rows, schema=GRANT_SCHEMA), run), run.record)
-    audit.record(report.user, "export", run, after={"file": path.name, "grants": len(rows), "job": report.job_id})
-    return {"benefit_run": run.pk, "file": path.name, "grants": len(rows)}
+    write_xlsx(path, table, run.record)
+    audit.record(report.user, "export", run, after={"file": path.name, "grants": table.height, "job": report.job_id})
+    return {"benefit_run": run.pk, "file": path.name, "grants": table.height}
 
 
 def ladder_page(result: dict) -> str:

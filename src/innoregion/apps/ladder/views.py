@@ -6,9 +6,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import polars as pl
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
@@ -16,8 +15,8 @@ from innoregion.apps.access import audit
 from innoregion.apps.access.policy import requires, restrict
 from innoregion.apps.ladder.filtersets import BenefitRunFilter
 from innoregion.apps.ladder.models import BenefitGrant, BenefitRun, LadderOutcome, LadderRun
+from innoregion.apps.ladder.selectors import benefit_workbook_table
 from innoregion.apps.ladder.tables import BenefitRunTable
-from innoregion.engines.rules.benefits import load_policy
 from innoregion.engines.rules.ladder import load_ladder
 from innoregion.engines.rules.xlsx import write_xlsx
 from innoregion.site.lists import build_list
@@ -73,28 +72,12 @@ def benefits_xlsx(request, pk: int):
     run = restrict(BenefitRun.objects.filter(pk=pk), request.user).first()
     if run is None:
         raise Http404
-    grants = restrict(BenefitGrant.objects.filter(run=run), request.user).select_related("enterprise")
-    rows = [{"credit_code": g.enterprise.credit_code, "name_zh": g.enterprise.name_zh, "year": g.year,
-             "measure": g.measure, "label_zh": g.measure, "label_en": g.measure, "cite": g.cite,
-             "status": g.status, "requested": float(g.requested), "paid": float(g.paid), "missing": g.missing}
-            for g in grants]
-    schema = {"credit_code": pl.String, "name_zh": pl.String, "year": pl.Int32, "measure": pl.String,
-              "label_zh": pl.String, "label_en": pl.String, "cite": pl.String, "status": pl.String,
-              "requested": pl.Float64, "paid": pl.Float64, "missing": pl.String}
-    table = pl.DataFrame(rows, schema=schema)
-    tmp = Path(tempfile.mkdtemp()) / f"benefits-{run.policy}-{run.year}-run{run.pk}.xlsx"
-    write_xlsx(tmp, _fill_labels(table, run), run.record)
-    audit.record(request.user, "export", run, after={"file": tmp.name, "grants": len(rows)})
-    return FileResponse(open(tmp, "rb"), as_attachment=True, filename=tmp.name)
-
-
-def _fill_labels(table: pl.DataFrame, run: BenefitRun) -> pl.DataFrame:
-    """Measure labels from the policy pack the run evaluated (the stored code when the policy
-    is not the shipped one)."""
-    policy = load_policy()
-    if policy.id != run.policy:
-        return table
-    zh = {m.id: m.label.get("zh", m.id) for m in policy.measures}
-    en = {m.id: m.label.get("en", m.id) for m in policy.measures}
-    return table.with_columns(pl.col("measure").replace(zh).alias("label_zh"),
-                              pl.col("measure").replace(en).alias("label_en"))
+    table = benefit_workbook_table(restrict(BenefitGrant.objects.filter(run=run), request.user), run)
+    name = f"benefits-{run.policy}-{run.year}-run{run.pk}.xlsx"
+    with tempfile.TemporaryDirectory() as folder:  # nothing left behind
+        path = write_xlsx(Path(folder) / name, table, run.record)
+        content = path.read_bytes()
+    audit.record(request.user, "export", run, after={"file": name, "grants": table.height})
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

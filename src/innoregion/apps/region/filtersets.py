@@ -4,7 +4,6 @@ the stage, tier (latest scoring run) and rung (latest ladder run)."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from innoregion.apps.access.policy import restrict
@@ -12,6 +11,7 @@ from innoregion.apps.ladder import selectors as ladder_selectors
 from innoregion.apps.points import selectors as points_selectors
 from innoregion.apps.region.forms import FastSelect
 from innoregion.apps.region.models import Cluster, Enterprise, Zone
+from innoregion.apps.region.selectors import enterprise_search
 
 
 def _clusters(request):
@@ -52,8 +52,7 @@ class EnterpriseFilter(django_filters.FilterSet):
         q = value.strip()
         if not q:
             return queryset
-        return queryset.filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(name_ko__icontains=q)
-                               | Q(credit_code__icontains=q.upper()))
+        return queryset.filter(enterprise_search(q))
 
     def scored(self, queryset, name, value):
         """Stage and tier in one subquery of the run's scores (the tier's call does nothing when a

@@ -5,6 +5,7 @@ reference data read here is what every signed-in role may view."""
 from __future__ import annotations
 
 from django.apps import apps
+from django.db.models import Q
 from django.utils.translation import get_language
 
 from innoregion.site.cache import remembered
@@ -40,3 +41,11 @@ def place_name(model_label: str, pk: int | None) -> str:
 def catalogue_indicator_names() -> dict[str, str]:
     """Indicator code -> name in the active language, for the catalogue's indicators."""
     return {code: pick_name(n) or code for code, n in names_table("region.Indicator", "code").items()}
+
+
+def enterprise_search(text: str, through: str = "") -> Q:
+    """Rows whose enterprise (reached ``through`` a relation, e.g. ``"enterprise__"``) has ``text`` in
+    one of its three names or in its credit code (upper-cased, as codes are stored)."""
+    q = text.strip()
+    return (Q(**{f"{through}name_zh__icontains": q}) | Q(**{f"{through}name_en__icontains": q})
+            | Q(**{f"{through}name_ko__icontains": q}) | Q(**{f"{through}credit_code__icontains": q.upper()}))
