@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from pathlib import Path
 
 import jobkinds  # noqa: F401  (registers the tests' job kinds)
 import pytest
 
 from innoregion.data.creditcode import make_code
 
-HERE = Path(__file__).resolve().parent
 PASSWORD = secrets.token_urlsafe(16)  # per test session, never stored
 
 
@@ -45,10 +43,6 @@ def people():
         "bank": services.create_user("bank", PASSWORD, Role.BANK, bank=bank),
     }
     return {"a": a, "b": b, "bank": bank, "users": users, "password": PASSWORD}
-
-
-def rename_params(enterprise, name: str, **extra) -> dict:
-    return {"credit_code": enterprise.credit_code, "name": name, "fail": "", "hold_dir": "", **extra}
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import datetime as dt
 import re
 
 import pytest
-from conftest import rename_params
 from django.contrib.staticfiles import finders
 from django.utils import timezone
+from jobhelpers import rename_params
 
 from innoregion.apps.jobs import services
 from innoregion.apps.jobs.models import Job
@@ -159,3 +159,16 @@ def test_anonymous_is_sent_to_the_login_page(people, client):
 def test_unknown_kind_is_404_for_an_official(people, login):
     assert login("official").get("/jobs/new/no.such.kind/").status_code == 404
     assert login("official").get("/jobs/999999/").status_code == 404
+
+
+def test_result_rows_name_what_they_show():
+    from django.utils import translation
+
+    from innoregion.apps.jobs.models import Job
+    from innoregion.apps.jobs.selectors import result_rows
+
+    job = Job(result={"scoring_run": 6, "methodology": "changchun-new-area", "year": 2025, "enterprises": 371,
+                      "already_imported": False, "path": "/srv/x"})
+    with translation.override("en"):
+        rows = [(str(k), str(v)) for k, v in result_rows(job)]
+    assert rows == [("year", "2025"), ("enterprises", "371"), ("already imported before", "no")]

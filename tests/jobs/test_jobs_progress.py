@@ -7,8 +7,8 @@ import threading
 import time
 
 import pytest
-from conftest import rename_params
 from django.db import OperationalError, connection
+from jobhelpers import rename_params
 
 from innoregion.apps.jobs import services
 from innoregion.apps.jobs.models import Job

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import rename_params
 from django_tasks_db.models import DBTaskResult
+from jobhelpers import rename_params
 
 from innoregion.apps.jobs import registry, services
 from innoregion.apps.jobs.models import Job

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import rename_params
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from jobhelpers import rename_params
 
 from innoregion.apps.jobs import services
 from innoregion.apps.jobs.models import Job

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import rename_params
+from jobhelpers import rename_params
 
 import innoregion
 from innoregion.apps.jobs import services

@@ -18,9 +18,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import HERE, rename_params
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
+from jobhelpers import HERE, rename_params
 
 from innoregion.apps.jobs import services
 from innoregion.apps.jobs.models import Job

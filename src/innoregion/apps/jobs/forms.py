@@ -42,6 +42,11 @@ class JobForm(forms.Form):
         super().__init__(data, files, **kwargs)
         self.user = user
         self.trusted = trusted
+        year = self.fields.get("year")
+        if year is not None and year.initial is None and not self.is_bound:
+            from innoregion.apps.region.selectors import latest_filing_year
+
+            year.initial = latest_filing_year()  # the year a new run is most often for
 
     def job_parameters(self) -> dict:
         return {name: jsonable(value) for name, value in self.cleaned_data.items()

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from innoregion.apps.access.policy import restrict
 from innoregion.apps.jobs import registry
@@ -65,3 +66,31 @@ def result_link(job: Job) -> str | None:
 
 def retries_of(job: Job, user) -> QuerySet:
     return jobs_for(user).filter(retry_of=job).order_by("created_at")
+
+
+# What a job's result holds, named for the reader; keys not named here (ids, paths and per-pack counts
+# for programs; the result's own page shows those) stay in the API's ``result`` and are not shown.
+RESULT_LABELS = {
+    "enterprises": _("enterprises"), "warnings": _("warnings"), "year": _("year"),
+    "methodology_version": _("methodology version"), "outcomes": _("outcomes"),
+    "grants": _("grants"), "requested_total": _("requested, CNY"), "paid_total": _("paid, CNY"),
+    "rows_accepted": _("rows accepted"), "rows_quarantined": _("rows quarantined"),
+    "conflicts": _("conflicts between departments"), "file_name": _("file"), "file": _("file"),
+    "already_imported": _("already imported before"),
+}
+
+
+def result_rows(job: Job) -> list[tuple[str, object]]:
+    """The job's result as ``(label, value)`` rows for its page: years as plain text (not "2,025"),
+    yes/no in words."""
+    rows = []
+    for key, value in (job.result or {}).items():
+        label = RESULT_LABELS.get(key)
+        if label is None:
+            continue
+        if key == "year":
+            value = str(value)
+        elif isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        rows.append((label, value))
+    return rows

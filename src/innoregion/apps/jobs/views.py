@@ -58,7 +58,7 @@ def job_detail(request, pk: int):
     context = {
         "job": job, "kind_label": registry.kind_label(job.kind), "parameters": selectors.parameters_of(job),
         "step": selectors.step_text(job), "error": selectors.error_text(job), "log": selectors.log_lines(job),
-        "result_link": selectors.result_link(job), "retries": selectors.retries_of(job, request.who),
+        "result_link": selectors.result_link(job), "result_rows": selectors.result_rows(job), "retries": selectors.retries_of(job, request.who),
         "may_retry": job.can_retry and kind is not None and allowed(request.who, kind.action),
         "traceback": job.traceback if allowed(request.who, "jobs.view_traceback") else "",
         "download": reverse("jobs:download", args=[job.pk]) if job.result_file else None,

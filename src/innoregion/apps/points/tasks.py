@@ -15,9 +15,11 @@ from innoregion.apps.jobs.services import JobError
 
 
 def methodology_choices() -> list[tuple[str, str]]:
-    from innoregion.engines.points.region_input import list_methodologies
+    """The shipped methodologies, named in the reader's language."""
+    from innoregion.apps.region.selectors import pick_name
+    from innoregion.engines.points.region_input import list_methodologies, load_methodology
 
-    return [(m, m) for m in list_methodologies()]
+    return [(m, pick_name(load_methodology(m).names) or m) for m in list_methodologies()]
 
 
 class ScoringJobForm(JobForm):

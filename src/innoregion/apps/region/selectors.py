@@ -5,7 +5,7 @@ reference data read here is what every signed-in role may view."""
 from __future__ import annotations
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.translation import get_language
 
 from innoregion.site.cache import remembered
@@ -49,3 +49,10 @@ def enterprise_search(text: str, through: str = "") -> Q:
     q = text.strip()
     return (Q(**{f"{through}name_zh__icontains": q}) | Q(**{f"{through}name_en__icontains": q})
             | Q(**{f"{through}name_ko__icontains": q}) | Q(**{f"{through}credit_code__icontains": q.upper()}))
+
+
+def latest_filing_year() -> int | None:
+    """The newest year any department filed for (``None`` before the first import)."""
+    from innoregion.apps.region.models import Filing
+
+    return Filing.objects.filter(is_current=True).aggregate(y=Max("year"))["y"]
